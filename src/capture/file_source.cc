@@ -1,0 +1,100 @@
+#include "capture/file_source.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <memory>
+
+#include "capture/capture_parser.h"
+#include "core/fd.h"
+
+namespace pushcap::capture {
+
+std::uint64_t FileSource::total_bytes() const {
+  std::uint64_t total = 0;
+  for (const auto& in : inputs_) total += in.size;
+  return total;
+}
+
+SourceOutcome FileSource::run(const std::function<void(BatchPtr)>& emit, const std::atomic<bool>& stop) {
+  SourceOutcome outcome;
+  for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
+    if (!read_input(i, emit, stop, outcome)) {
+      outcome.interrupted = true;
+      break;
+    }
+  }
+  return outcome;
+}
+
+bool FileSource::read_input(std::uint32_t index, const std::function<void(BatchPtr)>& emit,
+                            const std::atomic<bool>& stop, SourceOutcome& outcome) {
+  const Input& input = inputs_[index];
+  Fd owned;
+  int fd = STDIN_FILENO;
+  if (!input.is_stdin) {
+    auto opened = open_file(input.path, O_RDONLY);
+    if (!opened) {
+      outcome.errors.push_back(opened.error().context("input"));
+      return true;
+    }
+    owned = std::move(*opened);
+    fd = owned.get();
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  }
+  std::unique_ptr<CaptureParser> parser;
+  std::uint64_t offset = 0;      // file offset of the next batch's first byte
+  std::vector<std::uint8_t> carry;  // bytes of an incomplete record carried to the next batch
+  std::size_t need = 0;          // bytes the incomplete record needs in all
+  bool eof = false;
+  while (!eof) {
+    if (stop.load(std::memory_order_relaxed)) return false;
+    std::shared_ptr<Batch> batch = pool_.acquire();
+    batch->reserve(std::max(need, carry.size()), 0);
+    if (!carry.empty()) std::memcpy(batch->data.get(), carry.data(), carry.size());
+    std::size_t filled = carry.size();
+    auto got = read_full(fd, batch->data.get() + filled, batch->capacity - filled, input.path);
+    if (!got) {
+      outcome.errors.push_back(got.error().context("input"));
+      return true;
+    }
+    bytes_read_.fetch_add(*got, std::memory_order_relaxed);
+    filled += *got;
+    eof = filled < batch->capacity;
+    batch->size = filled;
+    batch->input = index;
+    batch->file_offset = offset;
+    if (!parser) {
+      CaptureKind kind = detect_kind(batch->data.get(), filled);
+      if (kind == CaptureKind::kUnknown) {
+        if (input.from_directory) {
+          outcome.skipped.push_back(input.path);
+        } else if (filled < 4) {
+          outcome.errors.push_back(Error(Errc::kDamagedCapture, input.path + ": file is too short for a capture header (" +
+                                                                    std::to_string(filled) + " bytes)"));
+        } else {
+          outcome.errors.push_back(
+              Error(Errc::kDamagedCapture, input.path + ": not a pcap or pcapng file (unknown magic number at byte offset 0)"));
+        }
+        return true;
+      }
+      parser = make_parser(kind, registry_);
+    }
+    ParseResult step = parser->parse(*batch, 0, filled, eof);
+    batch->formats = registry_.snapshot();
+    outcome.packets += batch->records.size();
+    std::size_t consumed = step.consumed;
+    carry.assign(batch->data.get() + consumed, batch->data.get() + filled);
+    offset += consumed;
+    need = step.next_need;
+    if (!batch->records.empty()) emit(std::move(batch));
+    if (step.error) {
+      outcome.errors.push_back(step.error->context(input.path));
+      return true;
+    }
+  }
+  return true;
+}
+
+}  // namespace pushcap::capture

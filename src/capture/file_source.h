@@ -1,0 +1,52 @@
+#pragma once
+// Reads a list of inputs one after another in large reads and turns them into batches.
+// The format of each input is detected from its content. A damaged input stops at its first bad
+// record: the records before it are delivered, the error is reported, and the next input follows.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "capture/batch.h"
+#include "capture/input_list.h"
+#include "core/result.h"
+
+namespace pushcap::capture {
+
+/// What reading the inputs came to.
+struct SourceOutcome {
+  std::vector<Error> errors;     ///< damaged or unreadable inputs (each names file and offset)
+  std::vector<std::string> skipped;  ///< files in a directory that were not captures
+  bool interrupted = false;      ///< stopped early by the stop flag
+  std::uint64_t packets = 0;     ///< records delivered
+};
+
+/// The offline source: files, directory contents and stdin, in order.
+class FileSource {
+ public:
+  FileSource(std::vector<Input> inputs, BatchPool& pool) : inputs_(std::move(inputs)), pool_(pool) {}
+
+  /// Reads every input, calling `emit` with each non-empty batch, until done or `stop` is set.
+  SourceOutcome run(const std::function<void(BatchPtr)>& emit, const std::atomic<bool>& stop);
+
+  /// The inputs, in reading order.
+  [[nodiscard]] const std::vector<Input>& inputs() const { return inputs_; }
+  /// Sum of the known input sizes, for progress.
+  [[nodiscard]] std::uint64_t total_bytes() const;
+  /// Bytes read so far (any thread).
+  [[nodiscard]] std::uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
+
+ private:
+  // Returns false when the run must stop (stop flag).
+  bool read_input(std::uint32_t index, const std::function<void(BatchPtr)>& emit, const std::atomic<bool>& stop,
+                  SourceOutcome& outcome);
+
+  std::vector<Input> inputs_;
+  BatchPool& pool_;
+  FormatRegistry registry_;
+  std::atomic<std::uint64_t> bytes_read_{0};
+};
+
+}  // namespace pushcap::capture

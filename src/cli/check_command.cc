@@ -1,0 +1,50 @@
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "config/lua_config.h"
+#include "core/clock.h"
+#include "split/file_namer.h"
+
+namespace pushcap::cli {
+namespace {
+
+std::string describe_split(const split::SplitSpec& s) {
+  std::vector<std::string> parts;
+  if (s.time_ns != 0) parts.push_back(fmt::format("every {:g} s of packet time", static_cast<double>(s.time_ns) / 1e9));
+  if (s.bytes != 0) parts.push_back(fmt::format("at {} bytes per file", s.bytes));
+  if (s.packets != 0) parts.push_back(fmt::format("at {} packets per file", s.packets));
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? " or " : "") + parts[i];
+  return out;
+}
+
+}  // namespace
+
+int check_command(const std::string& config_path) {
+  auto cfg = config::load_config(config_path);
+  if (!cfg) {
+    std::fprintf(stderr, "pushcap: config error: %s\n", cfg.error().message().c_str());
+    return kExitUsage;
+  }
+  std::printf("%s: OK, %zu target%s\n", cfg->file.c_str(), cfg->targets.size(), cfg->targets.size() == 1 ? "" : "s");
+  if (!cfg->log_dir.empty()) std::printf("  LogDir      %s\n", cfg->log_dir.c_str());
+  const auto now = static_cast<std::uint64_t>(wall_ns());
+  for (const auto& t : cfg->targets) {
+    split::FileNamer namer(t.spec, t.prefix);
+    std::uint64_t start = t.spec.time_ns != 0 ? now - now % t.spec.time_ns : now;
+    std::uint64_t end = t.spec.time_ns != 0 ? start + t.spec.time_ns : now;
+    std::printf("target '%s'\n", t.desc.c_str());
+    std::printf("  Mode        File\n");
+    std::printf("  Path        %s\n", t.path.c_str());
+    std::printf("  Split       %s\n", describe_split(t.spec).c_str());
+    std::printf("  FileName    %s%s, e.g. %s\n", split::layout_flag(t.spec).c_str(), t.spec.utc ? " (UTC)" : "",
+                namer.path({start, end}, "", 0).c_str());
+    std::printf("  FilterBPF   %s\n", t.filter_bpf.empty() ? "(none: every packet)" : ("\"" + t.filter_bpf + "\"").c_str());
+    if (t.spec.owner) std::printf("  Owner       %s\n", t.spec.owner->text.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace pushcap::cli

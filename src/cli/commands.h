@@ -1,0 +1,34 @@
+#pragma once
+// The subcommands; main.cc only parses the command line and calls one of these.
+
+#include <string>
+#include <vector>
+
+namespace pushcap::cli {
+
+/// Exit codes shared by the subcommands.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitRunErrors = 1,  ///< the run finished but an input was damaged or a target failed
+  kExitUsage = 2,      ///< bad arguments or a bad config: nothing was touched
+};
+
+/// Options of `pushcap run`.
+struct RunOptions {
+  std::string config;
+  std::vector<std::string> inputs;
+  std::string log_dir;
+  bool no_progress = false;
+};
+
+/// `pushcap run --config F --offline INPUT...`
+int run_command(const RunOptions& options);
+/// `pushcap check --config F`
+int check_command(const std::string& config_path);
+/// `pushcap split [pcap_split flags] [INPUT...]` (stdin when no input is named)
+int split_command(const std::vector<std::string>& args);
+
+/// Installs SIGINT/SIGTERM handlers that ask the engine to finalise and stop; ignores SIGPIPE.
+void install_signal_handlers();
+
+}  // namespace pushcap::cli

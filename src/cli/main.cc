@@ -1,0 +1,64 @@
+// pushcap: pushes packet captures, split, filtered and named, to where people need them.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  // `pushcap split` takes the original pcap_split's flags verbatim; parse those ourselves so the
+  // strings mean the same in a config's Split/FileName/SplitCmd and on the command line.
+  if (argc >= 2 && std::string(argv[1]) == "split") {
+    std::vector<std::string> args(argv + 2, argv + argc);
+    for (const auto& a : args) {
+      if (a == "-h" || a == "--help") {
+        std::printf(
+            "Usage: pushcap split [FLAGS] [INPUT...]   (stdin when no input is named)\n"
+            "  --split-time NS        split every NS nanoseconds of packet time (60e9 = 1 minute)\n"
+            "  --split-byte BYTES     split before a file would pass BYTES (headers included)\n"
+            "  --split-packet N       split every N packets\n"
+            "  --filename-epoch-sec | --filename-epoch-sec-startend | --filename-epoch-msec |\n"
+            "  --filename-epoch-usec | --filename-epoch-nsec | --filename-tstr-HHMM |\n"
+            "  --filename-tstr-HHMMSS (default) | --filename-tstr-HHMMSS_NS |\n"
+            "  --filename-tstr-HHMMSS_SUB | --filename-tstr-HHMMSS_TZ | --filename-strftime FMT\n"
+            "  --filename-utc         time strings in UTC instead of the local zone (TZ)\n"
+            "  --filename-suffix S    file suffix (default .pcap)\n"
+            "  -o PREFIX              output prefix, used literally (-o out/ or -o out/all_)\n"
+            "  -Z USER[:GROUP]        owner of the finished files\n"
+            "  --log-dir DIR          also write pushcap's logs into DIR\n"
+            "  --progress             show progress on a terminal\n");
+        return 0;
+      }
+    }
+    return pushcap::cli::split_command(args);
+  }
+
+  CLI::App app{"pushcap: pushes packet captures, split, filtered and named, to files"};
+  app.require_subcommand(1);
+  pushcap::cli::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "run a push config over captures");
+  run_cmd->add_option("-c,--config", run.config, "the Lua push config")->required();
+  run_cmd->add_option("--offline", run.inputs, "captures to push: files, directories, - for stdin")->expected(1, -1);
+  run_cmd->add_option("inputs", run.inputs, "more captures");
+  run_cmd->add_option("--log-dir", run.log_dir, "log directory (default: Config.LogDir, else ./pushcap-log)");
+  run_cmd->add_flag("--no-progress", run.no_progress, "no progress line on a terminal");
+
+  std::string check_config;
+  auto* check_cmd = app.add_subcommand("check", "validate a push config and print its targets; touches nothing");
+  check_cmd->add_option("-c,--config", check_config, "the Lua push config")->required();
+
+  app.add_subcommand("split", "split one capture stream with pcap_split's flags (see pushcap split --help)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : pushcap::cli::kExitUsage;
+  }
+  if (*run_cmd) return pushcap::cli::run_command(run);
+  if (*check_cmd) return pushcap::cli::check_command(check_config);
+  return pushcap::cli::kExitUsage;
+}

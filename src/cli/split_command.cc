@@ -1,0 +1,65 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <set>
+
+#include "cli/commands.h"
+#include "config/push_config.h"
+#include "push/engine.h"
+#include "split/split_flags.h"
+
+namespace pushcap::cli {
+
+int run_engine(const config::PushConfig& cfg, const std::vector<std::string>& input_args, push::EngineOptions options);
+
+int split_command(const std::vector<std::string>& args) {
+  static const std::set<std::string> with_value = {"--split-time", "--split-byte", "--split-packet",
+                                                   "--filename-strftime", "--filename-suffix", "-o", "-Z",
+                                                   "--log-dir", "--script-close", "--script-post", "--pipe-cmd",
+                                                   "--ring", "--roll-period", "--uid"};
+  std::vector<std::string> flags;
+  std::vector<std::string> inputs;
+  std::string log_dir;
+  bool progress = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--log-dir" || a == "--uid") {
+      if (i + 1 >= args.size()) {
+        std::fprintf(stderr, "pushcap split: %s needs a value\n", a.c_str());
+        return kExitUsage;
+      }
+      if (a == "--log-dir") log_dir = args[i + 1];
+      ++i;  // --uid is the original's instance name; pushcap has no use for it
+    } else if (a == "--progress") {
+      progress = true;
+    } else if (a == "-" || a.empty() || a[0] != '-') {
+      inputs.push_back(a);
+    } else {
+      flags.push_back(a);
+      if (with_value.count(a) != 0 && i + 1 < args.size()) flags.push_back(args[++i]);
+    }
+  }
+  config::TargetConfig target;
+  target.desc = "split";
+  if (auto r = split::apply_split_flags(flags, target.spec); !r) {
+    std::fprintf(stderr, "pushcap split: %s\n", r.error().message().c_str());
+    return kExitUsage;
+  }
+  if (target.spec.time_ns == 0 && target.spec.bytes == 0 && target.spec.packets == 0) {
+    std::fprintf(stderr, "pushcap split: give --split-time NS, --split-byte BYTES or --split-packet N\n");
+    return kExitUsage;
+  }
+  // pcap_split -o is a literal prefix: "-o out/all" gives out/all1616334655.pcap.
+  target.prefix = target.spec.output_prefix.value_or("");
+  target.path = target.prefix;
+  config::PushConfig cfg;
+  cfg.file = "(command line)";
+  cfg.targets.push_back(target);
+  if (inputs.empty()) inputs.push_back("-");
+  push::EngineOptions eo;
+  eo.log_dir = log_dir;
+  eo.progress = progress && ::isatty(STDERR_FILENO) != 0;
+  return run_engine(cfg, inputs, eo);
+}
+
+}  // namespace pushcap::cli

@@ -1,0 +1,364 @@
+#include "config/lua_config.h"
+
+#include <lua.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <ctime>
+#include <set>
+#include <stdexcept>
+
+#include "config/nearest_name.h"
+#include "filter/bpf_program.h"
+#include "split/file_namer.h"
+#include "split/split_flags.h"
+
+namespace pushcap::config {
+namespace {
+
+// ---- the Lua state, with a memory cap and a time budget -------------------------------------
+
+struct AllocState {
+  std::size_t used = 0;
+  std::size_t limit = 0;
+  bool exceeded = false;
+};
+
+void* limited_alloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
+  auto* st = static_cast<AllocState*>(ud);
+  std::size_t old = ptr != nullptr ? osize : 0;
+  if (nsize == 0) {
+    std::free(ptr);
+    st->used -= old;
+    return nullptr;
+  }
+  if (nsize > old && st->used + (nsize - old) > st->limit) {
+    st->exceeded = true;
+    return nullptr;
+  }
+  void* p = std::realloc(ptr, nsize);
+  if (p != nullptr) st->used = st->used - old + nsize;
+  return p;
+}
+
+struct HookState {
+  std::clock_t deadline = 0;
+  bool expired = false;
+};
+HookState* g_hook = nullptr;  // one config is loaded at a time, from the main thread
+
+void budget_hook(lua_State* L, lua_Debug*) {
+  if (g_hook != nullptr && std::clock() > g_hook->deadline) {
+    g_hook->expired = true;
+    luaL_error(L, "the config did not finish within its time budget (an endless loop?)");
+  }
+}
+
+class LuaState {
+ public:
+  explicit LuaState(const LuaLimits& limits) {
+    alloc_.limit = limits.memory_bytes;
+    L_ = lua_newstate(limited_alloc, &alloc_);
+    if (L_ == nullptr) throw std::runtime_error("cannot create a Lua state");
+    // The safe part of the standard library; a config has no need to run programs or write files.
+    luaL_requiref(L_, LUA_GNAME, luaopen_base, 1);
+    luaL_requiref(L_, LUA_TABLIBNAME, luaopen_table, 1);
+    luaL_requiref(L_, LUA_STRLIBNAME, luaopen_string, 1);
+    luaL_requiref(L_, LUA_MATHLIBNAME, luaopen_math, 1);
+    luaL_requiref(L_, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+    luaL_requiref(L_, LUA_OSLIBNAME, luaopen_os, 1);
+    lua_settop(L_, 0);
+    lua_getglobal(L_, "os");
+    for (const char* unsafe : {"execute", "exit", "remove", "rename", "tmpname", "setlocale"}) {
+      lua_pushnil(L_);
+      lua_setfield(L_, -2, unsafe);
+    }
+    lua_pop(L_, 1);
+    hook_.deadline = std::clock() + static_cast<std::clock_t>(limits.seconds * CLOCKS_PER_SEC);
+    g_hook = &hook_;
+    lua_sethook(L_, budget_hook, LUA_MASKCOUNT, 10000);
+  }
+  ~LuaState() {
+    g_hook = nullptr;
+    lua_close(L_);
+  }
+  LuaState(const LuaState&) = delete;
+  LuaState& operator=(const LuaState&) = delete;
+
+  lua_State* get() { return L_; }
+  [[nodiscard]] bool out_of_memory() const { return alloc_.exceeded; }
+  [[nodiscard]] std::size_t memory_limit() const { return alloc_.limit; }
+
+ private:
+  AllocState alloc_;
+  HookState hook_;
+  lua_State* L_ = nullptr;
+};
+
+// ---- conversion ----------------------------------------------------------------------------
+
+const std::vector<std::string> kGlobalFields = {"Target", "FollowStart", "Decap", "LogDir"};
+const std::vector<std::string> kTargetFields = {"Desc",     "Mode",     "Path",      "Split",      "FileName",
+                                                "FilterBPF", "FilterFrame", "Decap", "PipeCmd",  "FileSuffix",
+                                                "Post",     "SplitCmd"};
+
+struct Ctx {
+  std::string file;
+  Error error(const std::string& where, const std::string& what) const {
+    return Error(Errc::kInvalidArgument, file + ": " + where + ": " + what);
+  }
+};
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string unknown_field_message(const std::string& key, const std::vector<std::string>& known) {
+  std::string msg = "unknown field '" + key + "'";
+  std::string near = nearest_name(key, known);
+  if (!near.empty()) msg += " (did you mean '" + near + "'?)";
+  return msg;
+}
+
+// Reads the value on top of the stack as an optional string; nil gives "".
+Result<std::string> as_string(lua_State* L, const Ctx& ctx, const std::string& where, const std::string& field) {
+  int t = lua_type(L, -1);
+  if (t == LUA_TNIL) return std::string();
+  if (t != LUA_TSTRING) {
+    return fail(ctx.error(where, "field " + field + " must be a string, not a " + lua_typename(L, t)));
+  }
+  std::size_t len = 0;
+  const char* s = lua_tolstring(L, -1, &len);
+  return std::string(s, len);
+}
+
+Result<bool> as_bool(lua_State* L, const Ctx& ctx, const std::string& where, const std::string& field) {
+  int t = lua_type(L, -1);
+  if (t == LUA_TNIL) return false;
+  if (t != LUA_TBOOLEAN) {
+    return fail(ctx.error(where, "field " + field + " must be true or false, not a " + lua_typename(L, t)));
+  }
+  return lua_toboolean(L, -1) != 0;
+}
+
+Error not_supported(const Ctx& ctx, const std::string& where, const std::string& field, const std::string& issue) {
+  return Error(Errc::kUnsupported, ctx.file + ": " + where + ": field " + field +
+                                       " is not supported yet by this version of pushcap (" + issue + ")");
+}
+
+// Converts the target table on top of the stack.
+Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, bool global_decap) {
+  TargetConfig t;
+  std::string where = "target #" + std::to_string(index);
+  // Desc first, so every later message can name the target.
+  lua_getfield(L, -1, "Desc");
+  auto desc = as_string(L, ctx, where, "Desc");
+  lua_pop(L, 1);
+  if (!desc) return fail(desc.error());
+  if (desc->empty()) return fail(ctx.error(where, "field Desc is missing (every target needs a Desc; it names its log)"));
+  if (desc->find('/') != std::string::npos) {
+    return fail(ctx.error(where, "field Desc '" + *desc + "' must not contain '/' (it names a log file)"));
+  }
+  t.desc = *desc;
+  where = "target '" + t.desc + "'";
+
+  std::string mode = "file";
+  std::string file_suffix;
+  std::string filter_frame;
+  std::string pipe_cmd;
+  std::string post;
+  bool decap = global_decap;
+  bool decap_set = false;
+  lua_pushnil(L);
+  while (lua_next(L, -2) != 0) {
+    if (lua_type(L, -2) != LUA_TSTRING) {
+      lua_pop(L, 2);
+      return fail(ctx.error(where, "has a field whose name is not a string (a list entry inside a target?)"));
+    }
+    std::string key = lua_tostring(L, -2);
+    Result<std::string> s = std::string();
+    if (key == "Decap") {
+      auto b = as_bool(L, ctx, where, key);
+      if (!b) {
+        lua_pop(L, 2);
+        return fail(b.error());
+      }
+      decap = *b;
+      decap_set = true;
+    } else if (std::find(kTargetFields.begin(), kTargetFields.end(), key) == kTargetFields.end()) {
+      lua_pop(L, 2);
+      return fail(ctx.error(where, unknown_field_message(key, kTargetFields)));
+    } else {
+      s = as_string(L, ctx, where, key);
+      if (!s) {
+        lua_pop(L, 2);
+        return fail(s.error());
+      }
+      if (key == "Mode") mode = lower(*s);
+      else if (key == "Path") t.path = *s;
+      else if (key == "Split") t.split = *s;
+      else if (key == "FileName") t.file_name = *s;
+      else if (key == "FilterBPF") t.filter_bpf = *s;
+      else if (key == "FilterFrame") filter_frame = *s;
+      else if (key == "PipeCmd") pipe_cmd = *s;
+      else if (key == "FileSuffix") file_suffix = *s;
+      else if (key == "Post") post = *s;
+      else if (key == "SplitCmd") t.split_cmd = *s;
+    }
+    lua_pop(L, 1);
+  }
+
+  if (mode == "rclone") return fail(not_supported(ctx, where, "Mode = \"RCLONE\"", "rclone endpoints, issue #4"));
+  if (mode != "file") return fail(ctx.error(where, "field Mode must be \"File\" or \"RCLONE\", not \"" + mode + "\""));
+  if (decap) {
+    return fail(not_supported(ctx, where, decap_set ? "Decap" : "Decap (inherited from Config.Decap)",
+                              "de-encapsulation, issue #3"));
+  }
+  if (!filter_frame.empty()) return fail(not_supported(ctx, where, "FilterFrame", "frame filters, issue #3"));
+  if (!pipe_cmd.empty()) return fail(not_supported(ctx, where, "PipeCmd", "pipe commands, issue #4"));
+  if (!post.empty()) return fail(not_supported(ctx, where, "Post", "Post scripts, issue #4"));
+  if (!file_suffix.empty() && file_suffix != ".pcap") {
+    return fail(not_supported(ctx, where, "FileSuffix \"" + file_suffix + "\"", "compression, issue #4"));
+  }
+  if (t.path.empty()) return fail(ctx.error(where, "field Path is missing (where the split files go)"));
+  if (t.split.empty()) return fail(ctx.error(where, "field Split is missing (e.g. \"--split-time 60e9\")"));
+
+  // Split, FileName and SplitCmd are pcap_split flags; each is parsed on its own so a message
+  // can say which field held the bad flag.
+  const std::pair<const char*, const std::string*> flag_fields[] = {
+      {"Split", &t.split}, {"FileName", &t.file_name}, {"SplitCmd", &t.split_cmd}};
+  for (const auto& [field, text] : flag_fields) {
+    auto words = split::split_words(*text);
+    if (!words) return fail(ctx.error(where, std::string("field ") + field + ": " + words.error().message()));
+    auto r = split::apply_split_flags(*words, t.spec);
+    if (!r) {
+      std::string msg = r.error().message();
+      if (msg.starts_with("unknown flag '") && !words->empty()) {
+        std::string flag = msg.substr(14, msg.size() - 15);
+        std::string near = nearest_name(flag, split::known_split_flags());
+        if (!near.empty()) msg += " (did you mean '" + near + "'?)";
+      }
+      Errc code = r.error().code() == Errc::kUnsupported ? Errc::kUnsupported : Errc::kInvalidArgument;
+      return fail(Error(code, ctx.file + ": " + where + ": field " + field + " \"" + *text + "\": " + msg));
+    }
+  }
+  if (t.spec.time_ns == 0 && t.spec.bytes == 0 && t.spec.packets == 0) {
+    return fail(ctx.error(where, "field Split \"" + t.split +
+                                     "\" sets no split (use --split-time NS, --split-byte N or --split-packet N)"));
+  }
+  if (t.spec.output_prefix) {
+    return fail(ctx.error(where, "field SplitCmd: -o is set by Path in a config, not by SplitCmd"));
+  }
+  if (t.spec.suffix_given && t.spec.suffix != ".pcap") {
+    return fail(not_supported(ctx, where, "SplitCmd --filename-suffix \"" + t.spec.suffix + "\"", "compression, issue #4"));
+  }
+  if (auto r = filter::validate_bpf(t.filter_bpf); !r) {
+    return fail(ctx.error(where, "field FilterBPF \"" + t.filter_bpf + "\": libpcap: " + r.error().message()));
+  }
+  t.prefix = split::prefix_from_path(t.path);
+  return t;
+}
+
+Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
+  PushConfig cfg;
+  cfg.file = ctx.file;
+  if (!lua_istable(L, -1)) {
+    return fail(ctx.error("result", std::string("the config must return a table (end it with 'return Config'), not ") +
+                                        (lua_isnone(L, -1) ? "nothing" : lua_typename(L, lua_type(L, -1)))));
+  }
+  bool decap = false;
+  bool has_targets = false;
+  lua_pushnil(L);
+  while (lua_next(L, -2) != 0) {
+    if (lua_type(L, -2) != LUA_TSTRING) {
+      lua_pop(L, 2);
+      return fail(ctx.error("Config", "has a field whose name is not a string"));
+    }
+    std::string key = lua_tostring(L, -2);
+    if (key == "FollowStart" || key == "Decap") {
+      auto b = as_bool(L, ctx, "Config", key);
+      if (!b) {
+        lua_pop(L, 2);
+        return fail(b.error());
+      }
+      (key == "Decap" ? decap : cfg.follow_start) = *b;
+    } else if (key == "LogDir") {
+      auto s = as_string(L, ctx, "Config", key);
+      if (!s) {
+        lua_pop(L, 2);
+        return fail(s.error());
+      }
+      cfg.log_dir = *s;
+    } else if (key == "Target") {
+      if (!lua_istable(L, -1)) {
+        lua_pop(L, 2);
+        return fail(ctx.error("Config", "field Target must be a list of target tables"));
+      }
+      has_targets = true;
+    } else {
+      lua_pop(L, 2);
+      return fail(ctx.error("Config", unknown_field_message(key, kGlobalFields)));
+    }
+    lua_pop(L, 1);
+  }
+  if (!has_targets) return fail(ctx.error("Config", "field Target is missing (Config.Target = {} and table.insert(...))"));
+  lua_getfield(L, -1, "Target");
+  lua_Unsigned n = lua_rawlen(L, -1);
+  // Only list entries: a string key inside Target is a misplaced target field.
+  lua_pushnil(L);
+  while (lua_next(L, -2) != 0) {
+    bool ok = lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 && static_cast<lua_Unsigned>(lua_tointeger(L, -2)) <= n;
+    lua_pop(L, 1);
+    if (!ok) {
+      lua_pop(L, 1);
+      return fail(ctx.error("Config.Target", "must be a list of targets (use table.insert(Config.Target, {...}))"));
+    }
+  }
+  if (n == 0) return fail(ctx.error("Config.Target", "is empty: nothing to push"));
+  std::set<std::string> descs;
+  for (lua_Unsigned i = 1; i <= n; ++i) {
+    lua_rawgeti(L, -1, static_cast<lua_Integer>(i));
+    if (!lua_istable(L, -1)) {
+      return fail(ctx.error("target #" + std::to_string(i), std::string("must be a table, not a ") +
+                                                                lua_typename(L, lua_type(L, -1))));
+    }
+    auto t = read_target(L, ctx, static_cast<int>(i), decap);
+    lua_pop(L, 1);
+    if (!t) return fail(t.error());
+    if (!descs.insert(t->desc).second) {
+      return fail(ctx.error("target #" + std::to_string(i), "duplicate Desc '" + t->desc +
+                                                                "' (each target needs its own; it names the log)"));
+    }
+    cfg.targets.push_back(std::move(*t));
+  }
+  lua_pop(L, 1);
+  return cfg;
+}
+
+}  // namespace
+
+Result<PushConfig> load_config(const std::string& path, const LuaLimits& limits) {
+  Ctx ctx{path};
+  LuaState state(limits);
+  lua_State* L = state.get();
+  int rc = luaL_loadfilex(L, path.c_str(), "t");
+  if (rc == LUA_OK) rc = lua_pcall(L, 0, 1, 0);
+  if (rc != LUA_OK) {
+    std::string msg = lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "unknown Lua error";
+    if (rc == LUA_ERRMEM || state.out_of_memory()) {
+      msg = path + ": the config used more than " + std::to_string(state.memory_limit() >> 20) +
+            " MiB of memory (a table that grows without end?)";
+    } else if (rc == LUA_ERRFILE) {
+      msg = "cannot read config: " + msg;
+    } else if (rc == LUA_ERRSYNTAX) {
+      msg = "syntax error: " + msg;
+    }
+    return fail(Errc::kInvalidArgument, msg);
+  }
+  lua_sethook(L, nullptr, 0, 0);
+  return convert(L, ctx);
+}
+
+}  // namespace pushcap::config

@@ -1,0 +1,23 @@
+#pragma once
+// Wall-clock and monotonic time in nanoseconds.
+
+#include <cstdint>
+#include <ctime>
+
+namespace pushcap {
+
+/// Nanoseconds since the UNIX epoch from CLOCK_REALTIME.
+inline std::int64_t wall_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+/// Nanoseconds from CLOCK_MONOTONIC, for measuring durations.
+inline std::int64_t mono_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+}  // namespace pushcap

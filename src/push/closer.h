@@ -1,0 +1,56 @@
+#pragma once
+// Publishes finished splits off the packet path: a thread that fsyncs, renames and fsyncs the
+// directory of each split handed to it, in order, then reports the outcome. The writer only
+// waits when the bytes handed over but not yet synced pass a bound (DESIGN.md, durable output).
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "sink/pending_file.h"
+#include "split/split_spec.h"
+
+namespace pushcap::push {
+
+/// A split file that is complete and waits to be made durable and renamed.
+struct ClosingSplit {
+  sink::PendingFile file;
+  sink::NameFn name;                       ///< candidate final names
+  std::optional<split::Owner> owner;       ///< -Z
+  std::uint64_t bytes = 0;                 ///< file size, for the unsynced-bytes bound
+  /// Called on the closer thread with the final path or the error.
+  std::function<void(Result<std::string>, sink::PendingFile&)> done;
+};
+
+/// The closer thread.
+class Closer {
+ public:
+  /// `max_unsynced` bytes may wait for fsync before submit() blocks.
+  explicit Closer(std::uint64_t max_unsynced);
+  ~Closer();
+  Closer(const Closer&) = delete;
+  Closer& operator=(const Closer&) = delete;
+
+  /// Queues a split; blocks while too many bytes are waiting.
+  void submit(ClosingSplit split);
+  /// Finishes every queued split and stops the thread.
+  void finish();
+
+ private:
+  void loop();
+
+  std::uint64_t max_unsynced_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<ClosingSplit> queue_;
+  std::uint64_t unsynced_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace pushcap::push

@@ -1,0 +1,69 @@
+#pragma once
+// Wires one source to every target: the reader on the calling thread, one thread per target,
+// the closer thread, and a status thread for JSON status lines, heartbeats and progress.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "capture/file_source.h"
+#include "config/push_config.h"
+#include "core/result.h"
+#include "push/log_file.h"
+#include "push/target_stats.h"
+
+namespace pushcap::push {
+
+/// How the engine runs.
+struct EngineOptions {
+  std::string log_dir;                     ///< "" = no log files (pushcap split without --log-dir)
+  bool progress = false;                   ///< draw a progress line on stderr (a terminal)
+  bool echo_stderr = true;                 ///< warnings and errors also on stderr
+  std::size_t batch_bytes = 4u << 20;      ///< size of one read
+  std::size_t batch_count = 16;            ///< batches in flight (memory = count x bytes)
+  std::uint64_t max_unsynced = 1ull << 30; ///< bytes handed to the closer before the writer waits
+  int heartbeat_seconds = 15;              ///< heartbeat line period in the main log
+};
+
+/// What a run came to.
+struct RunReport {
+  capture::SourceOutcome source;
+  std::vector<std::string> desc;           ///< per target, in config order
+  std::vector<TargetStats> targets;        ///< per target
+  int signal = 0;                          ///< the first signal that interrupted the run, or 0
+  double seconds = 0;                      ///< wall time of the run
+  std::uint64_t input_bytes = 0;           ///< bytes read
+  [[nodiscard]] bool ok() const;           ///< no input error, no target failure, no signal
+};
+
+/// The signals received so far; set by the CLI's handlers, read by the engine.
+std::atomic<int>& signal_count();
+/// The first signal received.
+std::atomic<int>& first_signal();
+
+/// Runs a config over a source once.
+class Engine {
+ public:
+  /// Opens the logs; touches no output yet.
+  static Result<std::unique_ptr<Engine>> create(const config::PushConfig& config, const EngineOptions& options);
+  /// Reads the inputs and pushes them to every target.
+  RunReport run(const std::vector<capture::Input>& inputs);
+  /// The main log, if any.
+  [[nodiscard]] LogFile* main_log() const { return main_log_.get(); }
+
+ private:
+  Engine(config::PushConfig config, EngineOptions options)
+      : config_(std::move(config)), options_(std::move(options)) {}
+
+  config::PushConfig config_;
+  EngineOptions options_;
+  std::unique_ptr<LogFile> main_log_;
+  std::vector<std::unique_ptr<LogFile>> target_logs_;
+};
+
+/// The end-of-run summary, one block per target, as printed on stderr and in the main log.
+std::string format_summary(const RunReport& report);
+
+}  // namespace pushcap::push

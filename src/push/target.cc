@@ -1,0 +1,343 @@
+#include "push/target.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "core/clock.h"
+
+namespace pushcap::push {
+namespace {
+
+// Classic pcap holds 32-bit unsigned seconds.
+constexpr std::uint64_t kMaxPcapTs = (std::uint64_t{1} << 32) * 1'000'000'000u;
+
+const char* res_name(capture::TsResolution r) { return r == capture::TsResolution::kNano ? "ns" : "us"; }
+
+}  // namespace
+
+Target::Target(config::TargetConfig config, Closer& closer, TargetLogs logs)
+    : config_(std::move(config)), closer_(closer), logs_(logs), namer_(config_.spec, config_.prefix) {
+  has_filter_ = config_.filter_bpf.find_first_not_of(" \t\r\n") != std::string::npos;
+}
+
+void Target::post(capture::BatchPtr batch) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(batch));
+  }
+  ready_.notify_one();
+}
+
+void Target::post_end() {
+  {
+    std::lock_guard lock(mutex_);
+    ended_ = true;
+  }
+  ready_.notify_one();
+}
+
+void Target::run() {
+  for (;;) {
+    capture::BatchPtr batch;
+    {
+      std::unique_lock lock(mutex_);
+      ready_.wait(lock, [&] { return ended_ || !queue_.empty(); });
+      if (queue_.empty()) break;
+      batch = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    if (hurry_.load(std::memory_order_relaxed)) {
+      seen_.fetch_add(batch->records.size(), std::memory_order_relaxed);
+      dropped_[static_cast<std::size_t>(DropReason::kInterrupted)].fetch_add(batch->records.size(),
+                                                                              std::memory_order_relaxed);
+      continue;
+    }
+    process(*batch);
+  }
+  // End of input (or a signal): every open split is finalised; the last one's closing packet
+  // is its own last packet.
+  for (auto& s : streams_) {
+    if (s.open.file) close_split(s, s.open.last_ts);
+  }
+}
+
+const filter::BpfProgram* Target::program_for(capture::FormatId id, const capture::LinkFormat& format) {
+  if (id >= program_state_.size()) {
+    program_state_.resize(id + 1u, 0);
+    programs_.resize(id + 1u);
+  }
+  if (program_state_[id] == 0) {
+    auto prog = filter::BpfProgram::compile(config_.filter_bpf, format.linktype, format.snaplen);
+    if (prog) {
+      programs_[id] = std::move(*prog);
+      program_state_[id] = 1;
+    } else {
+      program_state_[id] = 2;
+      const char* name = capture::linktype_name(format.linktype);
+      warn(fmt::format("FilterBPF \"{}\" does not compile for link type {}{}: {}; its packets are counted as '{}'",
+                       config_.filter_bpf, format.linktype, name != nullptr ? fmt::format(" ({})", name) : "",
+                       prog.error().message(), drop_reason_name(DropReason::kFilterLinktype)));
+    }
+  }
+  return program_state_[id] == 1 ? &*programs_[id] : nullptr;
+}
+
+Target::Stream& Target::stream_for(capture::FormatId id, const capture::LinkFormat& format) {
+  if (id < stream_of_format_.size() && stream_of_format_[id] >= 0) {
+    return streams_[static_cast<std::size_t>(stream_of_format_[id])];
+  }
+  if (id >= stream_of_format_.size()) stream_of_format_.resize(id + 1u, -1);
+  // Formats that differ only in snap length share a file; link type or resolution do not.
+  for (std::size_t i = 0; i < streams_.size(); ++i) {
+    if (streams_[i].format.linktype == format.linktype && streams_[i].format.resolution == format.resolution) {
+      stream_of_format_[id] = static_cast<std::int16_t>(i);
+      return streams_[i];
+    }
+  }
+  Stream s;
+  s.format = format;
+  if (!streams_.empty()) {
+    s.tag = fmt::format("_dlt{}_{}", format.linktype, res_name(format.resolution));
+    const char* name = capture::linktype_name(format.linktype);
+    warn(fmt::format("packets of a second output format (link type {}{}, {} timestamps) go to files named *{}{}",
+                     format.linktype, name != nullptr ? fmt::format(" {}", name) : "", res_name(format.resolution),
+                     s.tag, config_.spec.suffix));
+  }
+  streams_.push_back(std::move(s));
+  stream_of_format_[id] = static_cast<std::int16_t>(streams_.size() - 1);
+  return streams_.back();
+}
+
+void Target::process(const capture::Batch& batch) {
+  const auto& formats = *batch.formats;
+  const std::uint64_t period = config_.spec.time_ns;
+  const std::uint64_t byte_limit = config_.spec.bytes;
+  const std::uint64_t packet_limit = config_.spec.packets;
+  std::uint64_t seen = 0, filtered = 0, accepted = 0, accepted_bytes = 0, last_ts = 0;
+  std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> dropped{};
+  auto drop = [&](DropReason r) { ++dropped[static_cast<std::size_t>(r)]; };
+
+  // A split that failed on the closer thread stops the target here, on its own thread.
+  if (!failed_ && closer_failed_.load(std::memory_order_acquire)) fail_target("an earlier split failed");
+  for (const capture::Record& r : batch.records) {
+    ++seen;
+    if (failed_) {
+      drop(DropReason::kWriteFailed);
+      continue;
+    }
+    const std::uint64_t ts = r.ts_ns;
+    if ((r.flags & capture::kTsOverflow) != 0 || ts >= kMaxPcapTs) {
+      drop(DropReason::kTsUnrepresentable);
+      continue;
+    }
+    const capture::LinkFormat& format = formats[r.format];
+    if (has_filter_) {
+      const filter::BpfProgram* prog = program_for(r.format, format);
+      if (prog == nullptr) {
+        drop(DropReason::kFilterLinktype);
+        continue;
+      }
+      // libpcap shows a filter at most snaplen bytes, as tcpdump sees them.
+      std::uint32_t clen = format.snaplen != 0 && r.caplen > format.snaplen ? format.snaplen : r.caplen;
+      if (!prog->match(batch.packet(r), clen, r.wirelen)) {
+        ++filtered;
+        continue;
+      }
+    }
+    Stream& stream = stream_for(r.format, format);
+    if (period != 0) {
+      if (!period_open_) {
+        period_start_ = ts - ts % period;
+        period_end_ = period_start_ + period;
+        period_open_ = true;
+      } else if (ts >= period_end_ || ts + period < period_start_) {
+        if (ts < period_start_) {
+          warn(fmt::format("timestamp jumped back by {:.3f} s (more than one split period) at packet ts {}; "
+                           "the open split is closed and a new one started for it",
+                           static_cast<double>(period_start_ - ts) / 1e9, ts));
+        }
+        close_all(ts);
+        period_start_ = ts - ts % period;
+        period_end_ = period_start_ + period;
+      }
+    }
+    OpenFile& f = stream.open;
+    const std::uint64_t rec_bytes = split::kPcapRecordHeader + r.caplen;
+    if (f.file && ((byte_limit != 0 && f.file_bytes + rec_bytes > byte_limit) ||
+                   (packet_limit != 0 && f.packets >= packet_limit))) {
+      close_split(stream, ts);
+    }
+    if (!f.file && !open_split(stream, ts)) {
+      drop(DropReason::kWriteFailed);
+      continue;
+    }
+    if (auto w = f.writer.add(batch, r); !w) {
+      fail_target(w.error().message());
+      drop(DropReason::kWriteFailed);
+      continue;
+    }
+    f.file_bytes += rec_bytes;
+    if (f.packets == 0) f.first_ts = ts;
+    ++f.packets;
+    f.last_ts = ts;
+    ++accepted;
+    accepted_bytes += rec_bytes;
+    last_ts = ts;
+  }
+  for (auto& s : streams_) {
+    if (s.open.file && !failed_) {
+      if (auto w = s.open.writer.end_batch(); !w) fail_target(w.error().message());
+    }
+  }
+  seen_.fetch_add(seen, std::memory_order_relaxed);
+  filtered_.fetch_add(filtered, std::memory_order_relaxed);
+  accepted_.fetch_add(accepted, std::memory_order_relaxed);
+  accepted_bytes_.fetch_add(accepted_bytes, std::memory_order_relaxed);
+  if (accepted != 0) last_ts_.store(last_ts, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < dropped.size(); ++i) {
+    if (dropped[i] != 0) dropped_[i].fetch_add(dropped[i], std::memory_order_relaxed);
+  }
+}
+
+split::SplitTimes Target::times_of(const OpenFile& f) const {
+  if (config_.spec.time_ns != 0) return {period_start_, period_end_};
+  return {f.first_ts, f.last_ts};
+}
+
+bool Target::open_split(Stream& stream, std::uint64_t ts) {
+  OpenFile& f = stream.open;
+  f.packets = 0;
+  f.first_ts = f.last_ts = ts;
+  split::SplitTimes times = config_.spec.time_ns != 0 ? split::SplitTimes{period_start_, period_end_}
+                                                     : split::SplitTimes{ts, ts};
+  auto file = sink::PendingFile::create(
+      [&](unsigned serial) { return namer_.path(times, stream.tag, serial); });
+  if (!file) {
+    fail_target(file.error().message());
+    return false;
+  }
+  f.file = std::move(*file);
+  f.writer.start(f.file->fd(), stream.format, f.file->path());
+  f.file_bytes = split::kPcapFileHeader;
+  f.opened_wall = wall_ns();
+  if (logs_.target != nullptr) logs_.target->line(fmt::format("{} : New Split", f.file->path()));
+  return true;
+}
+
+void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
+  OpenFile& f = stream.open;
+  if (!f.file) return;
+  sink::PendingFile file = std::move(*f.file);
+  f.file.reset();
+  if (auto w = f.writer.flush(); !w) {
+    std::string abandoned = file.abandon();
+    splits_failed_.fetch_add(1, std::memory_order_relaxed);
+    dropped_[static_cast<std::size_t>(DropReason::kWriteFailed)].fetch_add(f.packets, std::memory_order_relaxed);
+    fail_target(w.error().message() + " (the incomplete split was kept as " + abandoned + ")");
+    return;
+  }
+  const split::SplitTimes times = times_of(f);
+  const std::string tag = stream.tag;
+  const std::uint64_t packets = f.packets;
+  const std::uint64_t file_bytes = f.file_bytes;
+  const std::uint64_t first = f.first_ts;
+  const std::uint64_t last = f.last_ts;
+  const std::int64_t wall_open = wall_ns() - f.opened_wall;
+  ClosingSplit closing{std::move(file), [this, times, tag](unsigned serial) { return namer_.path(times, tag, serial); },
+                       config_.spec.owner, file_bytes, nullptr};
+  closing.done = [this, times, packets, file_bytes, first, last, wall_open, closing_ts](
+                     Result<std::string> final_path, sink::PendingFile& pending) {
+    if (!final_path) {
+      std::string kept = pending.abandon();
+      splits_failed_.fetch_add(1, std::memory_order_relaxed);
+      dropped_[static_cast<std::size_t>(DropReason::kWriteFailed)].fetch_add(packets, std::memory_order_relaxed);
+      record_failure(fmt::format("{}; the split ({} packets) was not published and was kept as {}",
+                                 final_path.error().message(), packets, kept));
+      return;
+    }
+    published_.fetch_add(packets, std::memory_order_relaxed);
+    published_bytes_.fetch_add(file_bytes, std::memory_order_relaxed);
+    splits_.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t record_bytes = file_bytes - split::kPcapFileHeader;
+    if (logs_.target != nullptr) {
+      logs_.target->line(fmt::format("{} : Finished : Split Bytes {} ({:.3f} GB) Split Pkts: {} WallTime: {} PCAPTime: {}",
+                                     *final_path, record_bytes, static_cast<double>(record_bytes) / 1e9, packets,
+                                     wall_open, last - first));
+    }
+    nlohmann::json event = {{"module", "pushcap"},      {"subsystem", "split"},
+                            {"timestamp", wall_ns() / 1'000'000'000},
+                            {"Target", config_.desc},  {"Name", *final_path},
+                            {"Bytes", record_bytes},   {"FileBytes", file_bytes},
+                            {"Packets", packets},      {"FirstTS", first},
+                            {"LastTS", last},          {"StartTS", times.start},
+                            {"EndTS", times.end},      {"ClosingTS", closing_ts},
+                            {"WallNS", wall_open}};
+    std::string text = event.dump();
+    if (logs_.target != nullptr) logs_.target->json(text);
+    if (logs_.main != nullptr) logs_.main->json(text);
+  };
+  closer_.submit(std::move(closing));
+}
+
+void Target::close_all(std::uint64_t closing_ts) {
+  for (auto& s : streams_) close_split(s, closing_ts);
+}
+
+void Target::fail_target(const std::string& message) {
+  if (!failed_) {
+    failed_ = true;
+    // Whatever is open now cannot be trusted to complete: keep it under a .failed name.
+    for (auto& s : streams_) {
+      if (s.open.file) {
+        std::string kept = s.open.file->abandon();
+        s.open.file.reset();
+        splits_failed_.fetch_add(1, std::memory_order_relaxed);
+        dropped_[static_cast<std::size_t>(DropReason::kWriteFailed)].fetch_add(s.open.packets,
+                                                                                std::memory_order_relaxed);
+        if (logs_.target != nullptr) logs_.target->line("incomplete split kept as " + kept);
+      }
+    }
+  }
+  record_failure(message);
+}
+
+void Target::record_failure(const std::string& message) {
+  {
+    std::lock_guard lock(failure_mutex_);
+    if (failure_.empty()) failure_ = message;
+  }
+  closer_failed_.store(true, std::memory_order_release);
+  std::string text = fmt::format("target '{}': error: {}", config_.desc, message);
+  if (logs_.target != nullptr) logs_.target->line(text);
+  if (logs_.main != nullptr) logs_.main->line(text);
+  if (logs_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
+}
+
+void Target::warn(const std::string& message) {
+  std::string text = fmt::format("target '{}': warning: {}", config_.desc, message);
+  if (logs_.target != nullptr) logs_.target->line(text);
+  if (logs_.main != nullptr) logs_.main->line(text);
+  if (logs_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
+}
+
+TargetStats Target::stats() const {
+  TargetStats s;
+  s.seen = seen_.load(std::memory_order_relaxed);
+  s.filtered = filtered_.load(std::memory_order_relaxed);
+  s.accepted = accepted_.load(std::memory_order_relaxed);
+  s.accepted_bytes = accepted_bytes_.load(std::memory_order_relaxed);
+  s.published = published_.load(std::memory_order_relaxed);
+  s.published_bytes = published_bytes_.load(std::memory_order_relaxed);
+  s.splits = splits_.load(std::memory_order_relaxed);
+  s.splits_failed = splits_failed_.load(std::memory_order_relaxed);
+  s.last_ts = last_ts_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < s.dropped.size(); ++i) s.dropped[i] = dropped_[i].load(std::memory_order_relaxed);
+  std::lock_guard lock(failure_mutex_);
+  s.failure = failure_;
+  s.failed = !failure_.empty();
+  return s;
+}
+
+}  // namespace pushcap::push

@@ -1,0 +1,119 @@
+#pragma once
+// One push target: its own thread, filter, splitter, writer and counters, fed the shared,
+// read-only batches of the reader (DESIGN.md, Architecture).
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture/batch.h"
+#include "config/push_config.h"
+#include "filter/bpf_program.h"
+#include "push/closer.h"
+#include "push/log_file.h"
+#include "push/target_stats.h"
+#include "sink/pending_file.h"
+#include "split/file_namer.h"
+#include "split/pcap_writer.h"
+
+namespace pushcap::push {
+
+/// Where a target reports what it does; any pointer may be null.
+struct TargetLogs {
+  LogFile* target = nullptr;  ///< push_<Desc>_YYYYMMDD_HHMM
+  LogFile* main = nullptr;    ///< the main log (split events as JSON)
+  bool echo_stderr = false;   ///< also print warnings and errors on stderr
+};
+
+/// A push target. post()/post_end() are called by the reader thread; run() is the target's
+/// thread; stats() and hurry() may be called from anywhere.
+class Target {
+ public:
+  Target(config::TargetConfig config, Closer& closer, TargetLogs logs);
+  Target(const Target&) = delete;
+  Target& operator=(const Target&) = delete;
+
+  /// Queues a batch for this target.
+  void post(capture::BatchPtr batch);
+  /// Says no more batches follow.
+  void post_end();
+  /// Processes batches until post_end(), then finalises every open split.
+  void run();
+  /// Stop processing queued batches (a second signal): they are counted as interrupted.
+  void hurry() { hurry_.store(true, std::memory_order_relaxed); }
+
+  /// The counters now.
+  [[nodiscard]] TargetStats stats() const;
+  /// The target's config.
+  [[nodiscard]] const config::TargetConfig& config() const { return config_; }
+
+ private:
+  struct OpenFile {
+    std::optional<sink::PendingFile> file;
+    split::PcapWriter writer;
+    std::uint64_t file_bytes = 0;  // header + records
+    std::uint64_t packets = 0;
+    std::uint64_t first_ts = 0;
+    std::uint64_t last_ts = 0;
+    std::int64_t opened_wall = 0;
+  };
+  struct Stream {
+    capture::LinkFormat format;  // linktype + resolution + snaplen of the stream's files
+    std::string tag;             // "" for the first format, "_dlt<N>_<res>" for others
+    OpenFile open;
+  };
+
+  void process(const capture::Batch& batch);
+  const filter::BpfProgram* program_for(capture::FormatId id, const capture::LinkFormat& format);
+  Stream& stream_for(capture::FormatId id, const capture::LinkFormat& format);
+  bool open_split(Stream& stream, std::uint64_t ts);
+  void close_split(Stream& stream, std::uint64_t closing_ts);
+  void close_all(std::uint64_t closing_ts);
+  // Target thread: stop writing, keep open splits as .failed, record the error.
+  void fail_target(const std::string& message);
+  // Any thread: record an error and make the target thread stop at its next batch.
+  void record_failure(const std::string& message);
+  void warn(const std::string& message);
+  split::SplitTimes times_of(const OpenFile& f) const;
+
+  config::TargetConfig config_;
+  Closer& closer_;
+  TargetLogs logs_;
+  split::FileNamer namer_;
+
+  // queue from the reader
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<capture::BatchPtr> queue_;
+  bool ended_ = false;
+  std::atomic<bool> hurry_{false};
+
+  // filter: one program per format id, compiled on first use
+  bool has_filter_ = false;
+  std::vector<std::optional<filter::BpfProgram>> programs_;
+  std::vector<std::uint8_t> program_state_;  // 0 unknown, 1 ok, 2 does not apply
+
+  // splitting
+  std::vector<Stream> streams_;
+  std::vector<std::int16_t> stream_of_format_;  // format id -> index into streams_, -1 unknown
+  bool period_open_ = false;
+  std::uint64_t period_start_ = 0;
+  std::uint64_t period_end_ = 0;
+  bool failed_ = false;
+
+  // counters (written by the target and closer threads)
+  std::atomic<std::uint64_t> seen_{0}, filtered_{0}, accepted_{0}, accepted_bytes_{0};
+  std::atomic<std::uint64_t> published_{0}, published_bytes_{0}, splits_{0}, splits_failed_{0}, last_ts_{0};
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(DropReason::kCount)> dropped_{};
+  std::atomic<bool> closer_failed_{false};
+  mutable std::mutex failure_mutex_;
+  std::string failure_;
+};
+
+}  // namespace pushcap::push

@@ -1,0 +1,42 @@
+#pragma once
+// Counters of one target, and the named reasons a packet can be left unwritten (DESIGN.md,
+// invariant 1: nothing is lost silently).
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace pushcap::push {
+
+/// Why a packet the target saw was not written (filtered-out packets are counted apart).
+enum class DropReason : std::uint8_t {
+  kTsUnrepresentable,  ///< timestamp past 2106 or beyond 64-bit ns: classic pcap cannot hold it
+  kFilterLinktype,     ///< FilterBPF does not compile for the packet's link type
+  kWriteFailed,        ///< the split holding it could not be written or made durable
+  kInterrupted,        ///< a second signal asked to stop before it was written
+  kCount
+};
+
+/// A machine-friendly name for a reason ("ts_unrepresentable", ...).
+const char* drop_reason_name(DropReason reason);
+/// A sentence for summaries.
+const char* drop_reason_text(DropReason reason);
+
+/// A consistent-enough snapshot of a target's counters.
+struct TargetStats {
+  std::uint64_t seen = 0;              ///< packets offered to the target
+  std::uint64_t filtered = 0;          ///< rejected by the target's filter
+  std::uint64_t accepted = 0;          ///< written into a split (published or not yet)
+  std::uint64_t accepted_bytes = 0;    ///< record headers + captured bytes of those
+  std::uint64_t published = 0;         ///< packets in published (final, durable) splits
+  std::uint64_t published_bytes = 0;   ///< file bytes of published splits
+  std::uint64_t splits = 0;            ///< splits published
+  std::uint64_t splits_failed = 0;     ///< splits that could not be completed
+  std::uint64_t last_ts = 0;           ///< timestamp of the last packet accepted
+  std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> dropped{};
+  bool failed = false;                 ///< the target stopped on an I/O error
+  std::string failure;                 ///< that error
+};
+
+}  // namespace pushcap::push

@@ -1,0 +1,60 @@
+#include "sink/pending_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace pushcap::sink {
+
+Result<PendingFile> PendingFile::create(const NameFn& name) {
+  std::string dir = dir_name(name(0));
+  if (auto r = make_dirs(dir); !r) return fail(r.error());
+  for (unsigned serial = 0; serial < kMaxSerial; ++serial) {
+    std::string pending = name(serial) + ".pending";
+    auto fd = open_file(pending, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd) {
+      PendingFile f;
+      f.fd_ = std::move(*fd);
+      f.pending_ = std::move(pending);
+      return f;
+    }
+    if (fd.error().code() != Errc::kExists) return fail(fd.error());
+  }
+  return fail(Errc::kExists, "no free name for " + name(0));
+}
+
+Result<std::string> PendingFile::finalize(const NameFn& name, const std::optional<split::Owner>& owner) {
+  if (auto r = fsync_fd(fd_.get(), pending_); !r) return fail(r.error());
+  if (owner) {
+    gid_t gid = owner->set_gid ? owner->gid : static_cast<gid_t>(-1);
+    if (::fchown(fd_.get(), owner->uid, gid) != 0) {
+      return fail(Errc::kIo, pending_ + ": chown to " + owner->text + ": " + errno_text(errno));
+    }
+  }
+  if (auto r = fd_.close(pending_); !r) return fail(r.error());
+  for (unsigned serial = 0; serial < kMaxSerial; ++serial) {
+    std::string final_path = name(serial);
+    auto r = rename_no_replace(pending_, final_path);
+    if (r) {
+      if (auto d = fsync_dir(dir_name(final_path)); !d) return fail(d.error());
+      return final_path;
+    }
+    if (r.error().code() != Errc::kExists) return fail(r.error());
+  }
+  return fail(Errc::kExists, "no free name for " + name(0));
+}
+
+std::string PendingFile::abandon() {
+  (void)fd_.close(pending_);
+  std::string base = pending_.substr(0, pending_.size() - std::string(".pending").size());
+  for (unsigned serial = 0; serial < 1000; ++serial) {
+    std::string failed = base + (serial == 0 ? "" : "_" + std::to_string(serial)) + ".failed";
+    auto r = rename_no_replace(pending_, failed);
+    if (r) return failed;
+    if (r.error().code() != Errc::kExists) break;
+  }
+  return pending_;
+}
+
+}  // namespace pushcap::sink

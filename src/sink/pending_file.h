@@ -1,0 +1,46 @@
+#pragma once
+// A split file under construction: written as "<final name>.pending" in the directory of its
+// final name, then made durable and published by finalize(): fsync, close (checked), chown,
+// rename that never replaces an existing file, fsync of the directory (FAULTS.md).
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/fd.h"
+#include "core/result.h"
+#include "split/split_spec.h"
+
+namespace pushcap::sink {
+
+/// Produces candidate final paths; serial 0 is the plain name, 1, 2, ... the alternatives.
+using NameFn = std::function<std::string(unsigned serial)>;
+
+/// One pending split file; movable, not copyable.
+class PendingFile {
+ public:
+  /// Creates "<name(serial)>.pending" with O_EXCL for the first serial whose pending name is
+  /// free, creating the directory if needed.
+  static Result<PendingFile> create(const NameFn& name);
+
+  /// The open descriptor to write to.
+  [[nodiscard]] int fd() const { return fd_.get(); }
+  /// The pending path.
+  [[nodiscard]] const std::string& path() const { return pending_; }
+
+  /// Makes the file durable and renames it to the first free name(serial); returns the final
+  /// path. A failed fsync or close is final: the file stays pending-named and is not published.
+  Result<std::string> finalize(const NameFn& name, const std::optional<split::Owner>& owner);
+  /// Gives up a file that could not be completed: renames it to "<pending minus .pending>.failed"
+  /// (never over an existing file) and returns that name, or the pending name if renaming failed.
+  std::string abandon();
+
+ private:
+  Fd fd_;
+  std::string pending_;
+};
+
+/// How many serials are tried before giving up on finding a free name.
+inline constexpr unsigned kMaxSerial = 100000;
+
+}  // namespace pushcap::sink

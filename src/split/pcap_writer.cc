@@ -1,0 +1,82 @@
+#include "split/pcap_writer.h"
+
+#include <cstring>
+
+#include "core/endian.h"
+#include "core/fd.h"
+
+namespace pushcap::split {
+
+void make_file_header(const capture::LinkFormat& format, std::uint8_t* out) {
+  bool nano = format.resolution == capture::TsResolution::kNano;
+  store_le<std::uint32_t>(out, nano ? 0xa1b23c4du : 0xa1b2c3d4u);
+  store_le<std::uint16_t>(out + 4, 2);
+  store_le<std::uint16_t>(out + 6, 4);
+  store_le<std::uint32_t>(out + 8, 0);   // thiszone
+  store_le<std::uint32_t>(out + 12, 0);  // sigfigs
+  // pcapng's "no limit" (0) becomes libpcap's maximum so readers do not cut records short.
+  store_le<std::uint32_t>(out + 16, format.snaplen == 0 ? capture::kMaxSnaplen : format.snaplen);
+  store_le<std::uint32_t>(out + 20, format.linktype);
+}
+
+void PcapWriter::start(int fd, const capture::LinkFormat& format, std::string what) {
+  fd_ = fd;
+  what_ = std::move(what);
+  resolution_ = format.resolution;
+  if (!staging_) staging_.reset(new std::uint8_t[kStaging]);
+  run_ = nullptr;
+  run_len_ = 0;
+  make_file_header(format, staging_.get());
+  staged_ = kPcapFileHeader;
+}
+
+Result<void> PcapWriter::flush() {
+  if (auto r = flush_run(); !r) return r;
+  if (staged_ == 0) return {};
+  auto r = write_all(fd_, staging_.get(), staged_, what_);
+  staged_ = 0;
+  return r;
+}
+
+Result<void> PcapWriter::stage(const std::uint8_t* data, std::size_t len) {
+  if (staged_ + len > kStaging) {
+    if (auto r = write_all(fd_, staging_.get(), staged_, what_); !r) return r;
+    staged_ = 0;
+  }
+  if (len >= kStaging) return write_all(fd_, data, len, what_);
+  std::memcpy(staging_.get() + staged_, data, len);
+  staged_ += len;
+  return {};
+}
+
+Result<void> PcapWriter::flush_run() {
+  if (run_ == nullptr) return {};
+  const std::uint8_t* data = run_;
+  std::size_t len = run_len_;
+  run_ = nullptr;
+  run_len_ = 0;
+  if (len >= kDirectRun) {
+    if (staged_ > 0) {
+      if (auto r = write_all(fd_, staging_.get(), staged_, what_); !r) return r;
+      staged_ = 0;
+    }
+    return write_all(fd_, data, len, what_);
+  }
+  return stage(data, len);
+}
+
+Result<void> PcapWriter::add_synthesized(const capture::Batch& batch, const capture::Record& r) {
+  if (auto res = flush_run(); !res) return res;
+  std::uint8_t hdr[kPcapRecordHeader];
+  std::uint64_t sec = r.ts_ns / 1'000'000'000u;
+  std::uint64_t sub = r.ts_ns % 1'000'000'000u;
+  if (resolution_ == capture::TsResolution::kMicro) sub /= 1000;
+  store_le(hdr, static_cast<std::uint32_t>(sec));
+  store_le(hdr + 4, static_cast<std::uint32_t>(sub));
+  store_le(hdr + 8, r.caplen);
+  store_le(hdr + 12, r.wirelen);
+  if (auto res = stage(hdr, sizeof hdr); !res) return res;
+  return stage(batch.packet(r), r.caplen);
+}
+
+}  // namespace pushcap::split

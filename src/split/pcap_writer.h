@@ -1,0 +1,70 @@
+#pragma once
+// Writes classic pcap records to a file descriptor with few, large writes: records whose input
+// bytes already are an output record (classic little-endian pcap) are copied as contiguous runs,
+// long runs straight from the batch, short ones through a staging buffer; other records get a
+// header synthesized from their timestamp.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "capture/batch.h"
+#include "capture/link_format.h"
+#include "core/result.h"
+
+namespace pushcap::split {
+
+/// Size of a classic pcap file header and record header.
+inline constexpr std::size_t kPcapFileHeader = 24;
+inline constexpr std::size_t kPcapRecordHeader = 16;
+
+/// Fills `out` (24 bytes) with a little-endian pcap file header for `format`.
+void make_file_header(const capture::LinkFormat& format, std::uint8_t* out);
+
+/// Streams one pcap file. Not thread-safe; one per open split file.
+class PcapWriter {
+ public:
+  /// Runs at least this long are written straight from the batch instead of being copied.
+  static constexpr std::size_t kDirectRun = 64 * 1024;
+  static constexpr std::size_t kStaging = 1024 * 1024;
+
+  PcapWriter() = default;
+  /// Starts a file on `fd` (not owned) with the header for `format`; `what` names it in errors.
+  void start(int fd, const capture::LinkFormat& format, std::string what);
+  /// Adds one record of `batch`. Its timestamp must fit in 32-bit seconds.
+  Result<void> add(const capture::Batch& batch, const capture::Record& r) {
+    if ((r.flags & capture::kHasPcapHeader) != 0) {
+      const std::uint8_t* begin = batch.data.get() + r.offset - kPcapRecordHeader;
+      std::size_t len = kPcapRecordHeader + r.caplen;
+      if (run_ != nullptr && run_ + run_len_ == begin) {
+        run_len_ += len;
+        return {};
+      }
+      if (auto res = flush_run(); !res) return res;
+      run_ = begin;
+      run_len_ = len;
+      return {};
+    }
+    return add_synthesized(batch, r);
+  }
+  /// Must be called before the batch the pending run points into is released.
+  Result<void> end_batch() { return flush_run(); }
+  /// Writes everything buffered to the descriptor.
+  Result<void> flush();
+
+ private:
+  Result<void> add_synthesized(const capture::Batch& batch, const capture::Record& r);
+  Result<void> flush_run();
+  Result<void> stage(const std::uint8_t* data, std::size_t len);
+
+  int fd_ = -1;
+  std::string what_;
+  capture::TsResolution resolution_ = capture::TsResolution::kMicro;
+  std::unique_ptr<std::uint8_t[]> staging_;
+  std::size_t staged_ = 0;
+  const std::uint8_t* run_ = nullptr;
+  std::size_t run_len_ = 0;
+};
+
+}  // namespace pushcap::split
