@@ -51,7 +51,8 @@ bool FileSource::read_input(std::uint32_t index, const std::function<void(BatchP
   while (!eof) {
     if (stop.load(std::memory_order_relaxed)) return false;
     std::shared_ptr<Batch> batch = pool_.acquire();
-    batch->reserve(std::max(need, carry.size()), 0);
+    // Room for the carried bytes plus at least one new byte, or for the whole incomplete record.
+    batch->reserve(std::max(need, carry.size() + 1), 0);
     if (!carry.empty()) std::memcpy(batch->data.get(), carry.data(), carry.size());
     std::size_t filled = carry.size();
     auto got = read_full(fd, batch->data.get() + filled, batch->capacity - filled, input.path);
@@ -65,6 +66,11 @@ bool FileSource::read_input(std::uint32_t index, const std::function<void(BatchP
     batch->size = filled;
     batch->input = index;
     batch->file_offset = offset;
+    if (!parser && filled < 4 && !eof) {  // too few bytes yet to see the magic number
+      carry.assign(batch->data.get(), batch->data.get() + filled);
+      need = 4;
+      continue;
+    }
     if (!parser) {
       CaptureKind kind = detect_kind(batch->data.get(), filled);
       if (kind == CaptureKind::kUnknown) {

@@ -11,6 +11,19 @@ std::mutex& compile_mutex() {
   return m;
 }
 
+// pcap files carry LINKTYPE_* values; pcap_open_dead wants the platform's DLT_* value. They are
+// equal except for a few old types (libpcap's pcap-common.c keeps the same table).
+int linktype_to_dlt(std::uint32_t linktype) {
+  switch (linktype) {
+    case 100: return 11;  // ATM_RFC1483
+    case 101: return 12;  // RAW
+    case 102: return 15;  // SLIP_BSDOS
+    case 103: return 16;  // PPP_BSDOS
+    case 106: return 19;  // ATM_CLIP
+    default: return static_cast<int>(linktype);
+  }
+}
+
 bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 }  // namespace
@@ -23,7 +36,7 @@ Result<BpfProgram> BpfProgram::compile(const std::string& expression, std::uint3
   }
   std::lock_guard lock(compile_mutex());
   int snap = snaplen == 0 || snaplen > 262144 ? 262144 : static_cast<int>(snaplen);
-  pcap_t* dead = pcap_open_dead(static_cast<int>(linktype), snap);
+  pcap_t* dead = pcap_open_dead(linktype_to_dlt(linktype), snap);
   if (dead == nullptr) return fail(Errc::kIo, "pcap_open_dead failed");
   auto owned = std::make_shared<Owned>();
   int rc = pcap_compile(dead, &owned->prog, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN);

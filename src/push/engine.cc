@@ -56,9 +56,9 @@ Result<std::unique_ptr<Engine>> Engine::create(const config::PushConfig& config,
 namespace {
 
 std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, double mbps) {
-  nlohmann::json dropped = nlohmann::json::object();
+  nlohmann::ordered_json dropped = nlohmann::ordered_json::object();
   for (std::size_t i = 0; i < s.dropped.size(); ++i) dropped[drop_reason_name(static_cast<DropReason>(i))] = s.dropped[i];
-  nlohmann::json j = {{"module", "pushcap"},
+  nlohmann::ordered_json j = {{"module", "pushcap"},
                       {"subsystem", "status"},
                       {"timestamp", wall_ns() / 1'000'000'000},
                       {"instance", "pushcap"},
@@ -106,7 +106,7 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
     }
   }
   if (main_log_) {
-    nlohmann::json start = {{"module", "pushcap"}, {"subsystem", "event"}, {"event_type", "start"},
+    nlohmann::ordered_json start = {{"module", "pushcap"}, {"subsystem", "event"}, {"event_type", "start"},
                             {"timestamp", wall_ns() / 1'000'000'000}, {"instance", "pushcap"},
                             {"config", config_.file}};
     main_log_->json(start.dump());

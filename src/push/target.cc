@@ -266,7 +266,7 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
                                      *final_path, record_bytes, static_cast<double>(record_bytes) / 1e9, packets,
                                      wall_open, last - first));
     }
-    nlohmann::json event = {{"module", "pushcap"},      {"subsystem", "split"},
+    nlohmann::ordered_json event = {{"module", "pushcap"},      {"subsystem", "split"},
                             {"timestamp", wall_ns() / 1'000'000'000},
                             {"Target", config_.desc},  {"Name", *final_path},
                             {"Bytes", record_bytes},   {"FileBytes", file_bytes},

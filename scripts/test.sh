@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# One command from a fresh clone: installs the Debian packages, builds with warnings as errors,
+# and runs the whole test suite (unit and integration tests through ctest).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh ci
+ctest --test-dir build/ci --output-on-failure -j "$(nproc)" --timeout 600

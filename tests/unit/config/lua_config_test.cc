@@ -1,0 +1,142 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "config/lua_config.h"
+#include "config/nearest_name.h"
+#include "test_util.h"
+
+namespace pushcap::test {
+namespace {
+
+std::string write_config(const std::string& text) {
+  static int n = 0;
+  std::string path = temp_dir() + "/push" + std::to_string(n++) + ".lua";
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string target(const std::string& fields) {
+  return "local Config = {}\nConfig.Target = {}\ntable.insert(Config.Target, {\n" + fields + "\n})\nreturn Config\n";
+}
+
+const char* kGood = R"(Desc = "all", Mode = "File", Path = "/tmp/x/all", Split = "--split-time 60e9",
+  FileName = "--filename-epoch-sec-startend", FilterBPF = nil)";
+
+std::string error_of(const std::string& text, const config::LuaLimits& limits = {}) {
+  auto r = config::load_config(write_config(text), limits);
+  return r ? std::string("(loaded)") : r.error().message();
+}
+
+TEST(LuaConfig, LoadsTheSeedShapes) {
+  auto r = config::load_config(write_config(target(kGood)));
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(r->targets.size(), 1u);
+  const auto& t = r->targets[0];
+  EXPECT_EQ(t.desc, "all");
+  EXPECT_EQ(t.prefix, "/tmp/x/all_");
+  EXPECT_EQ(t.spec.time_ns, 60'000'000'000ull);
+  EXPECT_EQ(t.spec.layout, split::NameLayout::kEpochSecStartEnd);
+  EXPECT_EQ(t.filter_bpf, "");
+
+  // ["Key"] = value spelling, FollowStart, empty FilterFrame / SplitCmd, Decap = false.
+  auto q = config::load_config(write_config(R"(local Config = {}
+Config.FollowStart = true
+Config.Decap = false
+Config.Target = {}
+table.insert(Config.Target, { ["Desc"] = "all", ["Mode"] = "File", ["Path"] = "/tmp/x/",
+  ["Split"] = "--split-time 1e9", ["SplitCmd"] = "", ["FileName"] = "--filename-tstr-HHMMSS",
+  ["FilterBPF"] = "", ["FilterFrame"] = "" })
+return Config)"));
+  ASSERT_TRUE(q) << q.error().message();
+  EXPECT_TRUE(q->follow_start);
+  EXPECT_EQ(q->targets[0].prefix, "/tmp/x/");
+}
+
+TEST(LuaConfig, SixtyFourTargetsFromALoop) {
+  auto r = config::load_config(write_config(R"(local Config = { Target = {} }
+for i = 0, 63 do
+  table.insert(Config.Target, { Desc = "port" .. i, Path = "/tmp/p" .. i .. "/", Split = "--split-byte 1e9",
+    FilterBPF = "udp and dst port " .. (30000 + i) })
+end
+return Config)"));
+  ASSERT_TRUE(r) << r.error().message();
+  ASSERT_EQ(r->targets.size(), 64u);
+  EXPECT_EQ(r->targets[63].filter_bpf, "udp and dst port 30063");
+}
+
+TEST(LuaConfig, ErrorsNameFileLineTargetAndField) {
+  std::string syntax = error_of("local Config = {\nConfig.Target = {}\n");
+  EXPECT_NE(syntax.find("syntax error"), std::string::npos) << syntax;
+  EXPECT_NE(syntax.find(".lua:"), std::string::npos) << syntax;
+
+  std::string unknown = error_of(target(std::string(kGood) + ", FilterBFP = \"tcp\""));
+  EXPECT_NE(unknown.find("target 'all'"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("unknown field 'FilterBFP' (did you mean 'FilterBPF'?)"), std::string::npos) << unknown;
+
+  std::string type = error_of(target(R"(Desc = "all", Path = "/tmp/x/", Split = 60e9)"));
+  EXPECT_NE(type.find("field Split must be a string, not a number"), std::string::npos) << type;
+
+  std::string missing = error_of(target(R"(Path = "/tmp/x/", Split = "--split-time 60e9")"));
+  EXPECT_NE(missing.find("target #1: field Desc is missing"), std::string::npos) << missing;
+
+  std::string dup = error_of(R"(local C = { Target = {
+  { Desc = "a", Path = "/tmp/a/", Split = "--split-time 1e9" },
+  { Desc = "a", Path = "/tmp/b/", Split = "--split-time 1e9" } } }
+return C)");
+  EXPECT_NE(dup.find("target #2: duplicate Desc 'a'"), std::string::npos) << dup;
+
+  std::string flag = error_of(target(R"(Desc = "all", Path = "/tmp/x/", Split = "--split-tim 60e9")"));
+  EXPECT_NE(flag.find("field Split \"--split-tim 60e9\": unknown flag '--split-tim' (did you mean '--split-time'?)"),
+            std::string::npos)
+      << flag;
+
+  std::string name = error_of(target(R"(Desc = "all", Path = "/tmp/x/", Split = "--split-time 1e9", FileName = "--filename-tstr-HHMMSSS")"));
+  EXPECT_NE(name.find("field FileName"), std::string::npos) << name;
+
+  std::string bpf = error_of(target(R"(Desc = "all", Path = "/tmp/x/", Split = "--split-time 1e9", FilterBPF = "udp and (dst port 1")"));
+  EXPECT_NE(bpf.find("field FilterBPF \"udp and (dst port 1\": libpcap: can't parse filter expression: syntax error"), std::string::npos) << bpf;
+
+  std::string global = error_of("return { Target = {}, FolowStart = true }");
+  EXPECT_NE(global.find("unknown field 'FolowStart' (did you mean 'FollowStart'?)"), std::string::npos) << global;
+
+  std::string nothing = error_of("local Config = {}");
+  EXPECT_NE(nothing.find("must return a table"), std::string::npos) << nothing;
+}
+
+TEST(LuaConfig, LaterFeaturesAreRefusedByName) {
+  std::string decap = error_of(target(std::string(kGood) + ", Decap = true"));
+  EXPECT_NE(decap.find("field Decap is not supported yet"), std::string::npos) << decap;
+  std::string global = error_of("local C = { Decap = true, Target = { { Desc = \"a\", Path = \"/tmp/a/\", Split = \"--split-time 1e9\" } } }\nreturn C");
+  EXPECT_NE(global.find("Decap (inherited from Config.Decap) is not supported yet"), std::string::npos) << global;
+  for (const char* f : {"PipeCmd = \"gzip -c\"", "Post = \"/bin/true\"", "FilterFrame = \"vlan.id==5\"",
+                        "FileSuffix = \".pcap.gz\"", "Mode = \"RCLONE\""}) {
+    std::string e = error_of(target(std::string(kGood) + ", " + f));
+    EXPECT_NE(e.find("is not supported yet"), std::string::npos) << f << ": " << e;
+  }
+}
+
+TEST(LuaConfig, EndlessLoopAndEndlessMemoryAreStopped) {
+  config::LuaLimits limits;
+  limits.seconds = 0.3;
+  std::string loop = error_of("while true do end", limits);
+  EXPECT_NE(loop.find("did not finish within its time budget"), std::string::npos) << loop;
+  limits.memory_bytes = 16u << 20;
+  limits.seconds = 10;
+  std::string mem = error_of("local t = {} for i = 1, 1e9 do t[i] = string.rep('x', 100) .. i end", limits);
+  EXPECT_NE(mem.find("MiB of memory"), std::string::npos) << mem;
+}
+
+TEST(LuaConfig, ConfigCannotRunPrograms) {
+  std::string e = error_of("os.execute('touch /tmp/pushcap-pwned')\nreturn {}");
+  EXPECT_NE(e.find("execute"), std::string::npos) << e;
+}
+
+TEST(NearestName, SuggestsOnlyCloseNames) {
+  EXPECT_EQ(config::nearest_name("Spilt", {"Split", "Desc"}), "Split");
+  EXPECT_EQ(config::nearest_name("filterbpf", {"FilterBPF", "FilterFrame"}), "FilterBPF");
+  EXPECT_EQ(config::nearest_name("Zebra", {"Split", "Desc"}), "");
+}
+
+}  // namespace
+}  // namespace pushcap::test
