@@ -53,7 +53,7 @@ ParseResult PcapParser::parse_header(Batch& batch, std::size_t begin, std::size_
                            std::to_string(linkfield) + ")");
     return out;
   }
-  LinkFormat format{linkfield & 0xFFFFu, snaplen, nano_ ? TsResolution::kNano : TsResolution::kMicro};
+  LinkFormat format{linkfield & 0xFFFFu, snaplen, nano_ ? TsResolution::kNano : TsResolution::kMicro, swap_};
   if (!registry_.intern(format, format_)) {
     out.error = damage(batch.file_offset + begin, "too many distinct link formats in one run");
     return out;

@@ -1,5 +1,7 @@
 #include "filter/bpf_program.h"
 
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 
 namespace pushcap::filter {
@@ -11,33 +13,55 @@ std::mutex& compile_mutex() {
   return m;
 }
 
-// pcap files carry LINKTYPE_* values; pcap_open_dead wants the platform's DLT_* value. They are
-// equal except for a few old types (libpcap's pcap-common.c keeps the same table).
-int linktype_to_dlt(std::uint32_t linktype) {
-  switch (linktype) {
-    case 100: return 11;  // ATM_RFC1483
-    case 101: return 12;  // RAW
-    case 102: return 15;  // SLIP_BSDOS
-    case 103: return 16;  // PPP_BSDOS
-    case 106: return 19;  // ATM_CLIP
-    default: return static_cast<int>(linktype);
-  }
-}
-
 bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+
+// libpcap compiles some filters differently for a savefile than for a live or dead handle (on
+// DLT_NULL, "ip6" tests every BSD AF_INET6 value and the capture's byte order), so the program
+// is compiled against a savefile: a 24-byte pcap header in memory. That also maps LINKTYPE_*
+// values to the platform's DLT_* values as libpcap does when it reads a file.
+pcap_t* open_savefile_handle(std::uint32_t linktype, std::uint32_t snaplen, bool swapped, std::string& error) {
+  static thread_local unsigned char header[24];
+  auto put = [&](std::size_t at, std::uint32_t v, std::size_t width) {
+    for (std::size_t i = 0; i < width; ++i) {
+      std::size_t shift = swapped ? 8 * (width - 1 - i) : 8 * i;  // big-endian when swapped
+      header[at + i] = static_cast<unsigned char>(v >> shift);
+    }
+  };
+  put(0, 0xa1b2c3d4u, 4);
+  put(4, 2, 2);
+  put(6, 4, 2);
+  put(8, 0, 4);
+  put(12, 0, 4);
+  put(16, snaplen, 4);
+  put(20, linktype, 4);
+  FILE* fp = fmemopen(header, sizeof header, "rb");
+  if (fp == nullptr) {
+    error = "fmemopen failed";
+    return nullptr;
+  }
+  char errbuf[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* p = pcap_fopen_offline(fp, errbuf);
+  if (p == nullptr) {
+    std::fclose(fp);
+    error = errbuf;
+  }
+  return p;
+}
 
 }  // namespace
 
-Result<BpfProgram> BpfProgram::compile(const std::string& expression, std::uint32_t linktype, std::uint32_t snaplen) {
+Result<BpfProgram> BpfProgram::compile(const std::string& expression, std::uint32_t linktype, std::uint32_t snaplen,
+                                       bool swapped) {
   BpfProgram out;
   if (is_blank(expression)) {
     out.match_all_ = true;
     return out;
   }
   std::lock_guard lock(compile_mutex());
-  int snap = snaplen == 0 || snaplen > 262144 ? 262144 : static_cast<int>(snaplen);
-  pcap_t* dead = pcap_open_dead(linktype_to_dlt(linktype), snap);
-  if (dead == nullptr) return fail(Errc::kIo, "pcap_open_dead failed");
+  std::uint32_t snap = snaplen == 0 || snaplen > 262144 ? 262144 : snaplen;
+  std::string open_error;
+  pcap_t* dead = open_savefile_handle(linktype, snap, swapped, open_error);
+  if (dead == nullptr) return fail(Errc::kInvalidArgument, open_error);
   auto owned = std::make_shared<Owned>();
   int rc = pcap_compile(dead, &owned->prog, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN);
   std::string message = rc != 0 ? pcap_geterr(dead) : "";

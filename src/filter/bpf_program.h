@@ -15,9 +15,11 @@ namespace pushcap::filter {
 /// match nothing ("expression rejects all packets") is kept as a program that matches nothing.
 class BpfProgram {
  public:
-  /// Compiles `expression` for `linktype` with libpcap's optimizer; the error carries libpcap's
-  /// own message.
-  static Result<BpfProgram> compile(const std::string& expression, std::uint32_t linktype, std::uint32_t snaplen);
+  /// Compiles `expression` for `linktype` with libpcap's optimizer, exactly as tcpdump compiles
+  /// it when reading a capture file of that link type, snap length and byte order (`swapped`:
+  /// written big-endian); the error carries libpcap's own message.
+  static Result<BpfProgram> compile(const std::string& expression, std::uint32_t linktype, std::uint32_t snaplen,
+                                    bool swapped = false);
 
   /// True when the packet passes. `caplen` must already be clamped to the input's snap length.
   [[nodiscard]] bool match(const std::uint8_t* packet, std::uint32_t caplen, std::uint32_t wirelen) const {

@@ -69,7 +69,7 @@ const filter::BpfProgram* Target::program_for(capture::FormatId id, const captur
     programs_.resize(id + 1u);
   }
   if (program_state_[id] == 0) {
-    auto prog = filter::BpfProgram::compile(config_.filter_bpf, format.linktype, format.snaplen);
+    auto prog = filter::BpfProgram::compile(config_.filter_bpf, format.linktype, format.snaplen, format.swapped);
     if (prog) {
       programs_[id] = std::move(*prog);
       program_state_[id] = 1;
@@ -128,10 +128,6 @@ void Target::process(const capture::Batch& batch) {
       continue;
     }
     const std::uint64_t ts = r.ts_ns;
-    if ((r.flags & capture::kTsOverflow) != 0 || ts >= kMaxPcapTs) {
-      drop(DropReason::kTsUnrepresentable);
-      continue;
-    }
     const capture::LinkFormat& format = formats[r.format];
     if (has_filter_) {
       const filter::BpfProgram* prog = program_for(r.format, format);
@@ -145,6 +141,11 @@ void Target::process(const capture::Batch& batch) {
         ++filtered;
         continue;
       }
+    }
+    // Checked after the filter, so a filter's match count does not depend on the output format.
+    if ((r.flags & capture::kTsOverflow) != 0 || ts >= kMaxPcapTs) {
+      drop(DropReason::kTsUnrepresentable);
+      continue;
     }
     Stream& stream = stream_for(r.format, format);
     if (period != 0) {
