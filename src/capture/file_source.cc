@@ -8,6 +8,7 @@
 
 #include "capture/capture_parser.h"
 #include "core/fd.h"
+#include "core/interrupt.h"
 
 namespace pushcap::capture {
 
@@ -17,10 +18,10 @@ std::uint64_t FileSource::total_bytes() const {
   return total;
 }
 
-SourceOutcome FileSource::run(const std::function<void(BatchPtr)>& emit, const std::atomic<bool>& stop) {
+SourceOutcome FileSource::run(const std::function<void(BatchPtr)>& emit) {
   SourceOutcome outcome;
   for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
-    if (!read_input(i, emit, stop, outcome)) {
+    if (!read_input(i, emit, outcome)) {
       outcome.interrupted = true;
       break;
     }
@@ -28,8 +29,7 @@ SourceOutcome FileSource::run(const std::function<void(BatchPtr)>& emit, const s
   return outcome;
 }
 
-bool FileSource::read_input(std::uint32_t index, const std::function<void(BatchPtr)>& emit,
-                            const std::atomic<bool>& stop, SourceOutcome& outcome) {
+bool FileSource::read_input(std::uint32_t index, const std::function<void(BatchPtr)>& emit, SourceOutcome& outcome) {
   const Input& input = inputs_[index];
   Fd owned;
   int fd = STDIN_FILENO;
@@ -49,7 +49,7 @@ bool FileSource::read_input(std::uint32_t index, const std::function<void(BatchP
   std::size_t need = 0;          // bytes the incomplete record needs in all
   bool eof = false;
   while (!eof) {
-    if (stop.load(std::memory_order_relaxed)) return false;
+    if (interrupt_count().load() > 0) return false;
     std::shared_ptr<Batch> batch = pool_.acquire();
     // Room for the carried bytes plus at least one new byte, or for the whole incomplete record.
     batch->reserve(std::max(need, carry.size() + 1), 0);
@@ -62,10 +62,13 @@ bool FileSource::read_input(std::uint32_t index, const std::function<void(BatchP
     }
     bytes_read_.fetch_add(*got, std::memory_order_relaxed);
     filled += *got;
-    eof = filled < batch->capacity;
+    // A read cut short by a signal is not the end of the input: parse what is whole, stop after.
+    const bool interrupted = filled < batch->capacity && interrupt_count().load() > 0;
+    eof = filled < batch->capacity && !interrupted;
     batch->size = filled;
     batch->input = index;
     batch->file_offset = offset;
+    if (interrupted && !parser) return false;
     if (!parser && filled < 4 && !eof) {  // too few bytes yet to see the magic number
       carry.assign(batch->data.get(), batch->data.get() + filled);
       need = 4;
@@ -99,6 +102,7 @@ bool FileSource::read_input(std::uint32_t index, const std::function<void(BatchP
       outcome.errors.push_back(step.error->context(input.path));
       return true;
     }
+    if (interrupted) return false;
   }
   return true;
 }

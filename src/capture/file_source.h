@@ -28,8 +28,9 @@ class FileSource {
  public:
   FileSource(std::vector<Input> inputs, BatchPool& pool) : inputs_(std::move(inputs)), pool_(pool) {}
 
-  /// Reads every input, calling `emit` with each non-empty batch, until done or `stop` is set.
-  SourceOutcome run(const std::function<void(BatchPtr)>& emit, const std::atomic<bool>& stop);
+  /// Reads every input, calling `emit` with each non-empty batch, until done or until a signal
+  /// was noted (core/interrupt.h); an incomplete record at an interruption is not delivered.
+  SourceOutcome run(const std::function<void(BatchPtr)>& emit);
 
   /// The inputs, in reading order.
   [[nodiscard]] const std::vector<Input>& inputs() const { return inputs_; }
@@ -40,8 +41,7 @@ class FileSource {
 
  private:
   // Returns false when the run must stop (stop flag).
-  bool read_input(std::uint32_t index, const std::function<void(BatchPtr)>& emit, const std::atomic<bool>& stop,
-                  SourceOutcome& outcome);
+  bool read_input(std::uint32_t index, const std::function<void(BatchPtr)>& emit, SourceOutcome& outcome);
 
   std::vector<Input> inputs_;
   BatchPool& pool_;

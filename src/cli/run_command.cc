@@ -6,16 +6,13 @@
 #include "capture/input_list.h"
 #include "cli/commands.h"
 #include "config/lua_config.h"
+#include "core/interrupt.h"
 #include "push/engine.h"
 
 namespace pushcap::cli {
 namespace {
 
-void on_signal(int sig) {
-  int expected = 0;
-  push::first_signal().compare_exchange_strong(expected, sig);
-  push::signal_count().fetch_add(1);
-}
+void on_signal(int sig) { note_interrupt(sig); }
 
 }  // namespace
 
@@ -23,7 +20,7 @@ void install_signal_handlers() {
   struct sigaction sa{};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
+  sa.sa_flags = 0;  // no SA_RESTART: a read of a quiet stdin must return to see the stop
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);

@@ -1,5 +1,7 @@
 #include "core/fd.h"
 
+#include "core/interrupt.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,7 +72,10 @@ Result<std::size_t> read_full(int fd, void* data, std::size_t len, const std::st
   while (got < len) {
     ssize_t n = ::read(fd, p + got, len - got);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        if (interrupt_count().load() > 0) break;
+        continue;
+      }
       return fail(Errc::kIo, what + ": read: " + errno_text(errno));
     }
     if (n == 0) break;

@@ -44,6 +44,7 @@ Result<Fd> open_file(const std::string& path, int flags, mode_t mode = 0644);
 /// Writes all of [data, data+len), looping over short writes and EINTR.
 Result<void> write_all(int fd, const void* data, std::size_t len, const std::string& what);
 /// Reads up to len bytes, looping until len bytes or end of file; returns the count read.
+/// A read interrupted by a signal after interrupt_count() became non-zero returns early.
 Result<std::size_t> read_full(int fd, void* data, std::size_t len, const std::string& what);
 /// fsync(2); a failure is final for that file (FAULTS.md: never retried and trusted).
 Result<void> fsync_fd(int fd, const std::string& what);

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <pthread.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -15,20 +17,11 @@
 
 #include "capture/batch.h"
 #include "core/clock.h"
+#include "core/interrupt.h"
 #include "push/closer.h"
 #include "push/target.h"
 
 namespace pushcap::push {
-
-std::atomic<int>& signal_count() {
-  static std::atomic<int> count{0};
-  return count;
-}
-
-std::atomic<int>& first_signal() {
-  static std::atomic<int> sig{0};
-  return sig;
-}
 
 bool RunReport::ok() const {
   if (signal != 0 || !source.errors.empty()) return false;
@@ -90,6 +83,14 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   const std::int64_t started = mono_ns();
   capture::BatchPool pool(options_.batch_count, options_.batch_bytes);
   capture::FileSource source(inputs, pool);
+  // SIGINT and SIGTERM go to this (the reader's) thread only, so a blocking read of stdin is
+  // interrupted; every thread started below inherits the blocked mask.
+  sigset_t stop_signals;
+  sigset_t previous;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
   Closer closer(options_.max_unsynced);
 
   std::vector<std::unique_ptr<Target>> targets;
@@ -116,7 +117,6 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   for (auto& t : targets) threads.emplace_back([&t] { t->run(); });
 
   // Status: JSON lines each second, heartbeats, progress, and signal handling.
-  std::atomic<bool> stop_reading{false};
   std::mutex status_mutex;
   std::condition_variable status_cv;
   bool status_done = false;
@@ -128,11 +128,10 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
     std::unique_lock lock(status_mutex);
     for (;;) {
       status_cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return status_done; });
-      int sigs = signal_count().load();
+      int sigs = interrupt_count().load();
       if (sigs > handled_signals) {
         handled_signals = sigs;
-        stop_reading.store(true);
-        if (main_log_) main_log_->line(fmt::format("signal {} received: finalising open splits", first_signal().load()));
+        if (main_log_) main_log_->line(fmt::format("signal {} received: finalising open splits", first_interrupt().load()));
         if (sigs >= 2) {
           for (auto& t : targets) t->hurry();
         }
@@ -173,11 +172,10 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
     }
   });
 
-  report.source = source.run(
-      [&](capture::BatchPtr batch) {
-        for (auto& t : targets) t->post(batch);
-      },
-      stop_reading);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  report.source = source.run([&](capture::BatchPtr batch) {
+    for (auto& t : targets) t->post(batch);
+  });
   for (auto& t : targets) t->post_end();
   for (auto& th : threads) th.join();
   closer.finish();
@@ -189,7 +187,7 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   status.join();
   if (options_.progress) std::fprintf(stderr, "\r%-70s\r", "");
 
-  report.signal = signal_count().load() > 0 ? first_signal().load() : 0;
+  report.signal = interrupt_count().load() > 0 ? first_interrupt().load() : 0;
   report.seconds = static_cast<double>(mono_ns() - started) / 1e9;
   report.input_bytes = source.bytes_read();
   for (auto& t : targets) {

@@ -38,11 +38,6 @@ struct RunReport {
   [[nodiscard]] bool ok() const;           ///< no input error, no target failure, no signal
 };
 
-/// The signals received so far; set by the CLI's handlers, read by the engine.
-std::atomic<int>& signal_count();
-/// The first signal received.
-std::atomic<int>& first_signal();
-
 /// Runs a config over a source once.
 class Engine {
  public:

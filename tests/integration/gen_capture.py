@@ -76,7 +76,7 @@ def main():
     ap.add_argument("--nano", action="store_true", help="nanosecond classic pcap")
     ap.add_argument("--pcapng", action="store_true")
     ap.add_argument("--big-endian", action="store_true", help="classic pcap in big-endian byte order")
-    ap.add_argument("--start", type=int, default=1_700_000_000_000_000_000, help="first timestamp in ns")
+    ap.add_argument("--start", type=int, default=1_700_000_000_000_000_000, help="timestamp of the first packet in ns")
     ap.add_argument("--gap-ns", type=int, default=20_000, help="mean gap between packets in ns")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
@@ -110,7 +110,8 @@ def main():
         if limit_bytes is not None and size >= limit_bytes:
             break
         f = tpl[picks[n % 4099]]
-        ts += gaps[n % 4096]
+        if n > 0:  # the first packet is exactly at --start
+            ts += gaps[n % 4096]
         if a.pcapng:
             pad = (4 - len(f) % 4) % 4
             blen = 32 + len(f) + pad

@@ -26,15 +26,12 @@ Collected read_all(const std::vector<std::string>& args, std::size_t batch_bytes
   EXPECT_TRUE(inputs.has_value());
   capture::BatchPool pool(3, batch_bytes);
   capture::FileSource source(*inputs, pool);
-  std::atomic<bool> stop{false};
-  c.outcome = source.run(
-      [&](capture::BatchPtr b) {
-        for (const auto& r : b->records) {
-          c.ts.push_back(r.ts_ns);
-          c.data.emplace_back(b->packet(r), b->packet(r) + r.caplen);
-        }
-      },
-      stop);
+  c.outcome = source.run([&](capture::BatchPtr b) {
+    for (const auto& r : b->records) {
+      c.ts.push_back(r.ts_ns);
+      c.data.emplace_back(b->packet(r), b->packet(r) + r.caplen);
+    }
+  });
   return c;
 }
 
