@@ -11,7 +11,10 @@ Result<PendingFile> PendingFile::create(const NameFn& name) {
   std::string dir = dir_name(name(0));
   if (auto r = make_dirs(dir); !r) return fail(r.error());
   for (unsigned serial = 0; serial < kMaxSerial; ++serial) {
-    std::string pending = name(serial) + ".pending";
+    std::string final_name = name(serial);
+    // A name already published is passed over here too, so pending and final names agree.
+    if (::access(final_name.c_str(), F_OK) == 0) continue;
+    std::string pending = final_name + ".pending";
     auto fd = open_file(pending, O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd) {
       PendingFile f;

@@ -19,8 +19,8 @@ using NameFn = std::function<std::string(unsigned serial)>;
 /// One pending split file; movable, not copyable.
 class PendingFile {
  public:
-  /// Creates "<name(serial)>.pending" with O_EXCL for the first serial whose pending name is
-  /// free, creating the directory if needed.
+  /// Creates "<name(serial)>.pending" with O_EXCL for the first serial whose final and pending
+  /// names are both free, creating the directory if needed.
   static Result<PendingFile> create(const NameFn& name);
 
   /// The open descriptor to write to.

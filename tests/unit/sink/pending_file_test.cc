@@ -24,10 +24,10 @@ TEST(PendingFile, WritesPendingThenPublishesWithoutReplacing) {
   ASSERT_TRUE(write_all(f->fd(), "abc", 3, "t"));
   // An earlier run's file is never overwritten.
   std::ofstream(dir + "/x.pcap") << "earlier";
-  auto g = sink::PendingFile::create(name);  // x.pcap.pending is taken: x_1.pcap.pending
+  auto g = sink::PendingFile::create(name);  // x.pcap and x.pcap.pending are taken: x_1
   ASSERT_TRUE(g);
   EXPECT_EQ(g->path(), dir + "/x_1.pcap.pending");
-  auto final1 = f->finalize(name, std::nullopt);
+  auto final1 = f->finalize(name, std::nullopt);  // x.pcap is taken: the first free name
   ASSERT_TRUE(final1) << final1.error().message();
   EXPECT_EQ(*final1, dir + "/x_1.pcap");
   auto final2 = g->finalize(name, std::nullopt);
