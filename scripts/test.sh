@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/check-format.sh
 bash scripts/build.sh ci
 ctest --test-dir build/ci --output-on-failure -j "$(nproc)" --timeout 600

@@ -7,9 +7,12 @@ namespace pushcap::capture {
 
 std::unique_ptr<CaptureParser> make_parser(CaptureKind kind, FormatRegistry& registry) {
   switch (kind) {
-    case CaptureKind::kPcap: return std::make_unique<PcapParser>(registry);
-    case CaptureKind::kPcapng: return std::make_unique<PcapngParser>(registry);
-    case CaptureKind::kUnknown: break;
+    case CaptureKind::kPcap:
+      return std::make_unique<PcapParser>(registry);
+    case CaptureKind::kPcapng:
+      return std::make_unique<PcapngParser>(registry);
+    case CaptureKind::kUnknown:
+      break;
   }
   return nullptr;
 }

@@ -15,9 +15,9 @@ namespace pushcap::capture {
 
 /// What one parse() call did.
 struct ParseResult {
-  std::size_t consumed = 0;   ///< bytes of whole records and blocks used, from `begin`
-  std::size_t next_need = 0;  ///< when the next record is incomplete: the bytes it needs in all
-  std::optional<Error> error; ///< damage found: the input stops here (message names the offset)
+  std::size_t consumed = 0;    ///< bytes of whole records and blocks used, from `begin`
+  std::size_t next_need = 0;   ///< when the next record is incomplete: the bytes it needs in all
+  std::optional<Error> error;  ///< damage found: the input stops here (message names the offset)
 };
 
 /// Parses one capture stream incrementally. Records are appended to the batch; formats are

@@ -44,9 +44,9 @@ bool FileSource::read_input(std::uint32_t index, const std::function<void(BatchP
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
   std::unique_ptr<CaptureParser> parser;
-  std::uint64_t offset = 0;      // file offset of the next batch's first byte
+  std::uint64_t offset = 0;         // file offset of the next batch's first byte
   std::vector<std::uint8_t> carry;  // bytes of an incomplete record carried to the next batch
-  std::size_t need = 0;          // bytes the incomplete record needs in all
+  std::size_t need = 0;             // bytes the incomplete record needs in all
   bool eof = false;
   while (!eof) {
     if (interrupt_count().load() > 0) return false;
@@ -80,11 +80,13 @@ bool FileSource::read_input(std::uint32_t index, const std::function<void(BatchP
         if (input.from_directory) {
           outcome.skipped.push_back(input.path);
         } else if (filled < 4) {
-          outcome.errors.push_back(Error(Errc::kDamagedCapture, input.path + ": file is too short for a capture header (" +
-                                                                    std::to_string(filled) + " bytes)"));
+          outcome.errors.push_back(
+              Error(Errc::kDamagedCapture,
+                    input.path + ": file is too short for a capture header (" + std::to_string(filled) + " bytes)"));
         } else {
           outcome.errors.push_back(
-              Error(Errc::kDamagedCapture, input.path + ": not a pcap or pcapng file (unknown magic number at byte offset 0)"));
+              Error(Errc::kDamagedCapture,
+                    input.path + ": not a pcap or pcapng file (unknown magic number at byte offset 0)"));
         }
         return true;
       }

@@ -17,10 +17,10 @@ namespace pushcap::capture {
 
 /// What reading the inputs came to.
 struct SourceOutcome {
-  std::vector<Error> errors;     ///< damaged or unreadable inputs (each names file and offset)
+  std::vector<Error> errors;         ///< damaged or unreadable inputs (each names file and offset)
   std::vector<std::string> skipped;  ///< files in a directory that were not captures
-  bool interrupted = false;      ///< stopped early by the stop flag
-  std::uint64_t packets = 0;     ///< records delivered
+  bool interrupted = false;          ///< stopped early by the stop flag
+  std::uint64_t packets = 0;         ///< records delivered
 };
 
 /// The offline source: files, directory contents and stdin, in order.

@@ -18,7 +18,7 @@ Result<std::vector<Input>> expand_inputs(const std::vector<std::string>& args) {
       out.push_back({"<stdin>", true, false, 0});
       continue;
     }
-    struct stat st{};
+    struct stat st {};
     if (::stat(arg.c_str(), &st) != 0) return fail(Errc::kInvalidArgument, "input " + arg + ": " + errno_text(errno));
     if (S_ISDIR(st.st_mode)) {
       std::vector<std::string> names;
@@ -34,7 +34,7 @@ Result<std::vector<Input>> expand_inputs(const std::vector<std::string>& args) {
       std::sort(names.begin(), names.end());
       std::string dir = arg.ends_with('/') ? arg : arg + "/";
       for (const auto& name : names) {
-        struct stat fst{};
+        struct stat fst {};
         std::string path = dir + name;
         if (::stat(path.c_str(), &fst) != 0) continue;
         out.push_back({path, false, true, static_cast<std::uint64_t>(fst.st_size)});

@@ -11,10 +11,10 @@ namespace pushcap::capture {
 
 /// One capture stream to read.
 struct Input {
-  std::string path;         ///< as given, or "<stdin>"
+  std::string path;  ///< as given, or "<stdin>"
   bool is_stdin = false;
   bool from_directory = false;  ///< found by listing a directory (non-captures there are skipped)
-  std::uint64_t size = 0;   ///< bytes, when known (regular files)
+  std::uint64_t size = 0;       ///< bytes, when known (regular files)
 };
 
 /// Expands `args` in order: a file as itself, a directory as its regular files in name order

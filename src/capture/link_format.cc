@@ -22,21 +22,36 @@ bool FormatRegistry::intern(const LinkFormat& format, FormatId& id) {
 
 const char* linktype_name(std::uint32_t linktype) {
   switch (linktype) {
-    case 0: return "NULL";
-    case 1: return "EN10MB";
-    case 9: return "PPP";
-    case 12: return "RAW(12)";
-    case 101: return "RAW";
-    case 108: return "LOOP";
-    case 113: return "LINUX_SLL";
-    case 127: return "IEEE802_11_RADIOTAP";
-    case 228: return "IPV4";
-    case 229: return "IPV6";
-    case 239: return "NFLOG";
-    case 253: return "NETLINK";
-    case 274: return "ETHERNET_MPACKET";
-    case 276: return "LINUX_SLL2";
-    default: return nullptr;
+    case 0:
+      return "NULL";
+    case 1:
+      return "EN10MB";
+    case 9:
+      return "PPP";
+    case 12:
+      return "RAW(12)";
+    case 101:
+      return "RAW";
+    case 108:
+      return "LOOP";
+    case 113:
+      return "LINUX_SLL";
+    case 127:
+      return "IEEE802_11_RADIOTAP";
+    case 228:
+      return "IPV4";
+    case 229:
+      return "IPV6";
+    case 239:
+      return "NFLOG";
+    case 253:
+      return "NETLINK";
+    case 274:
+      return "ETHERNET_MPACKET";
+    case 276:
+      return "LINUX_SLL2";
+    default:
+      return nullptr;
   }
 }
 

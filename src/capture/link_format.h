@@ -16,10 +16,10 @@ inline constexpr std::uint32_t kMaxSnaplen = 262144;
 
 /// The link-layer and timestamp format of a packet; equal formats can share one pcap file.
 struct LinkFormat {
-  std::uint32_t linktype = 0;     ///< LINKTYPE_* value (1 = Ethernet)
-  std::uint32_t snaplen = 0;      ///< the input's snap length (pcapng: 0 means "no limit")
+  std::uint32_t linktype = 0;  ///< LINKTYPE_* value (1 = Ethernet)
+  std::uint32_t snaplen = 0;   ///< the input's snap length (pcapng: 0 means "no limit")
   TsResolution resolution = TsResolution::kMicro;
-  bool swapped = false;           ///< the capture was written in big-endian byte order
+  bool swapped = false;  ///< the capture was written in big-endian byte order
   bool operator==(const LinkFormat&) const = default;
 };
 

@@ -41,16 +41,14 @@ ParseResult PcapParser::parse_header(Batch& batch, std::size_t begin, std::size_
   auto snaplen = load<std::uint32_t>(h + 16, swap_);
   auto linkfield = load<std::uint32_t>(h + 20, swap_);
   if (major != 2 || minor > 4) {
-    out.error = damage(batch.file_offset + begin + 4,
-                       "unsupported pcap version " + std::to_string(major) + "." + std::to_string(minor) +
-                           " (2.0 to 2.4 are read)");
+    out.error = damage(batch.file_offset + begin + 4, "unsupported pcap version " + std::to_string(major) + "." +
+                                                          std::to_string(minor) + " (2.0 to 2.4 are read)");
     return out;
   }
   // Bits 16-25 are reserved and must be zero; 26-31 carry the FCS length, which pushcap keeps.
   if ((linkfield & 0x03FF0000u) != 0) {
-    out.error = damage(batch.file_offset + begin + 20,
-                       "the reserved bits of the link-type field are not zero (field " +
-                           std::to_string(linkfield) + ")");
+    out.error = damage(batch.file_offset + begin + 20, "the reserved bits of the link-type field are not zero (field " +
+                                                           std::to_string(linkfield) + ")");
     return out;
   }
   LinkFormat format{linkfield & 0xFFFFu, snaplen, nano_ ? TsResolution::kNano : TsResolution::kMicro, swap_};
@@ -71,8 +69,8 @@ ParseResult PcapParser::parse(Batch& batch, std::size_t begin, std::size_t end, 
     if (out.error) return out;
     if (!header_done_) {
       if (eof) {
-        out.error = damage(batch.file_offset + begin,
-                           "file header cut short: " + std::to_string(end - begin) + " of 24 bytes");
+        out.error =
+            damage(batch.file_offset + begin, "file header cut short: " + std::to_string(end - begin) + " of 24 bytes");
       }
       return out;
     }
@@ -88,9 +86,9 @@ ParseResult PcapParser::parse(Batch& batch, std::size_t begin, std::size_t end, 
     std::uint32_t caplen = load<std::uint32_t>(h + 8, swap_);
     std::uint32_t wirelen = load<std::uint32_t>(h + 12, swap_);
     if (caplen > kMaxSnaplen) {
-      out.error = damage(batch.file_offset + pos,
-                         "record captured length " + std::to_string(caplen) + " is larger than " +
-                             std::to_string(kMaxSnaplen) + " (a damaged record header)");
+      out.error =
+          damage(batch.file_offset + pos, "record captured length " + std::to_string(caplen) + " is larger than " +
+                                              std::to_string(kMaxSnaplen) + " (a damaged record header)");
       break;
     }
     if (end - pos - kRecordHeader < caplen) {
@@ -121,10 +119,9 @@ ParseResult PcapParser::parse(Batch& batch, std::size_t begin, std::size_t end, 
       out.error = damage(batch.file_offset + pos, "record header cut short: " + std::to_string(left) +
                                                       " of 16 bytes before the end of the file");
     } else {
-      out.error = damage(batch.file_offset + pos,
-                         "record cut short: " + std::to_string(left - kRecordHeader) + " of " +
-                             std::to_string(out.next_need - kRecordHeader) +
-                             " captured bytes before the end of the file");
+      out.error = damage(batch.file_offset + pos, "record cut short: " + std::to_string(left - kRecordHeader) + " of " +
+                                                      std::to_string(out.next_need - kRecordHeader) +
+                                                      " captured bytes before the end of the file");
     }
     out.next_need = 0;
   }

@@ -21,7 +21,9 @@ constexpr std::uint16_t kOptTsoffset = 14;
 __extension__ using u128 = unsigned __int128;
 __extension__ using i128 = __int128;
 
-constexpr std::uint32_t pad4(std::uint32_t n) { return (n + 3u) & ~3u; }
+constexpr std::uint32_t pad4(std::uint32_t n) {
+  return (n + 3u) & ~3u;
+}
 
 }  // namespace
 
@@ -169,8 +171,8 @@ ParseResult PcapngParser::parse(Batch& batch, std::size_t begin, std::size_t end
     }
     std::uint32_t len = load<std::uint32_t>(block + 4, swap_);
     if (len < 12 || len % 4 != 0 || len > kMaxBlock) {
-      out.error = damage(at + 4, "invalid block length " + std::to_string(len) + " (block type " +
-                                     std::to_string(type) + ")");
+      out.error =
+          damage(at + 4, "invalid block length " + std::to_string(len) + " (block type " + std::to_string(type) + ")");
       break;
     }
     if (end - pos < len) {
@@ -178,8 +180,8 @@ ParseResult PcapngParser::parse(Batch& batch, std::size_t begin, std::size_t end
       break;
     }
     if (load<std::uint32_t>(block + len - 4, swap_) != len) {
-      out.error = damage(at + len - 4, "block total length in header (" + std::to_string(len) +
-                                           ") and trailer don't match");
+      out.error =
+          damage(at + len - 4, "block total length in header (" + std::to_string(len) + ") and trailer don't match");
       break;
     }
     std::string problem;
@@ -198,8 +200,8 @@ ParseResult PcapngParser::parse(Batch& batch, std::size_t begin, std::size_t end
   }
   out.consumed = pos - begin;
   if (!out.error && eof && pos < end) {
-    out.error = damage(batch.file_offset + pos, "block cut short: " + std::to_string(end - pos) +
-                                                    " bytes left at the end of the file");
+    out.error = damage(batch.file_offset + pos,
+                       "block cut short: " + std::to_string(end - pos) + " bytes left at the end of the file");
     out.next_need = 0;
   }
   return out;

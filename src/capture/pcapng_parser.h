@@ -27,8 +27,8 @@ class PcapngParser final : public CaptureParser {
   struct Interface {
     FormatId format = 0;
     std::uint32_t snaplen = 0;
-    bool pow2 = false;        // if_tsresol is 2^-exp rather than 10^-exp
-    std::uint8_t exp = 6;     // microseconds by default
+    bool pow2 = false;          // if_tsresol is 2^-exp rather than 10^-exp
+    std::uint8_t exp = 6;       // microseconds by default
     std::int64_t offset_s = 0;  // if_tsoffset
   };
   // Returns an error message, or empty when the block was understood.

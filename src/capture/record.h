@@ -20,13 +20,13 @@ enum RecordFlag : std::uint16_t {
 
 /// An index entry for one packet; 32 bytes, built once by the reader, read by every target.
 struct Record {
-  std::uint64_t ts_ns = 0;     ///< nanoseconds since the epoch (raw header fields summed)
-  std::uint32_t offset = 0;    ///< offset of the packet bytes in the batch buffer
-  std::uint32_t caplen = 0;    ///< captured length
-  std::uint32_t wirelen = 0;   ///< original length on the wire
-  FormatId format = 0;         ///< index into the batch's FormatTable
-  std::uint16_t flags = 0;     ///< RecordFlag bits
-  std::uint32_t interface = 0; ///< pcapng interface id within its section; 0 for classic pcap
+  std::uint64_t ts_ns = 0;      ///< nanoseconds since the epoch (raw header fields summed)
+  std::uint32_t offset = 0;     ///< offset of the packet bytes in the batch buffer
+  std::uint32_t caplen = 0;     ///< captured length
+  std::uint32_t wirelen = 0;    ///< original length on the wire
+  FormatId format = 0;          ///< index into the batch's FormatTable
+  std::uint16_t flags = 0;      ///< RecordFlag bits
+  std::uint32_t interface = 0;  ///< pcapng interface id within its section; 0 for classic pcap
 };
 static_assert(sizeof(Record) == 32);
 

@@ -41,7 +41,8 @@ int check_command(const std::string& config_path) {
     std::printf("  Split       %s\n", describe_split(t.spec).c_str());
     std::printf("  FileName    %s%s, e.g. %s\n", split::layout_flag(t.spec).c_str(), t.spec.utc ? " (UTC)" : "",
                 namer.path({start, end}, "", 0).c_str());
-    std::printf("  FilterBPF   %s\n", t.filter_bpf.empty() ? "(none: every packet)" : ("\"" + t.filter_bpf + "\"").c_str());
+    std::printf("  FilterBPF   %s\n",
+                t.filter_bpf.empty() ? "(none: every packet)" : ("\"" + t.filter_bpf + "\"").c_str());
     if (t.spec.owner) std::printf("  Owner       %s\n", t.spec.owner->text.c_str());
   }
   return kExitOk;

@@ -12,12 +12,14 @@
 namespace pushcap::cli {
 namespace {
 
-void on_signal(int sig) { note_interrupt(sig); }
+void on_signal(int sig) {
+  note_interrupt(sig);
+}
 
 }  // namespace
 
 void install_signal_handlers() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: a read of a quiet stdin must return to see the stop

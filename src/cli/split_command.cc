@@ -13,10 +13,20 @@ namespace pushcap::cli {
 int run_engine(const config::PushConfig& cfg, const std::vector<std::string>& input_args, push::EngineOptions options);
 
 int split_command(const std::vector<std::string>& args) {
-  static const std::set<std::string> with_value = {"--split-time", "--split-byte", "--split-packet",
-                                                   "--filename-strftime", "--filename-suffix", "-o", "-Z",
-                                                   "--log-dir", "--script-close", "--script-post", "--pipe-cmd",
-                                                   "--ring", "--roll-period", "--uid"};
+  static const std::set<std::string> with_value = {"--split-time",
+                                                   "--split-byte",
+                                                   "--split-packet",
+                                                   "--filename-strftime",
+                                                   "--filename-suffix",
+                                                   "-o",
+                                                   "-Z",
+                                                   "--log-dir",
+                                                   "--script-close",
+                                                   "--script-post",
+                                                   "--pipe-cmd",
+                                                   "--ring",
+                                                   "--roll-period",
+                                                   "--uid"};
   std::vector<std::string> flags;
   std::vector<std::string> inputs;
   std::string log_dir;

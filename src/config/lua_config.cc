@@ -99,9 +99,9 @@ class LuaState {
 // ---- conversion ----------------------------------------------------------------------------
 
 const std::vector<std::string> kGlobalFields = {"Target", "FollowStart", "Decap", "LogDir"};
-const std::vector<std::string> kTargetFields = {"Desc",     "Mode",     "Path",      "Split",      "FileName",
-                                                "FilterBPF", "FilterFrame", "Decap", "PipeCmd",  "FileSuffix",
-                                                "Post",     "SplitCmd"};
+const std::vector<std::string> kTargetFields = {"Desc",     "Mode",       "Path",        "Split",
+                                                "FileName", "FilterBPF",  "FilterFrame", "Decap",
+                                                "PipeCmd",  "FileSuffix", "Post",        "SplitCmd"};
 
 struct Ctx {
   std::string file;
@@ -157,7 +157,8 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, bool g
   auto desc = as_string(L, ctx, where, "Desc");
   lua_pop(L, 1);
   if (!desc) return fail(desc.error());
-  if (desc->empty()) return fail(ctx.error(where, "field Desc is missing (every target needs a Desc; it names its log)"));
+  if (desc->empty())
+    return fail(ctx.error(where, "field Desc is missing (every target needs a Desc; it names its log)"));
   if (desc->find('/') != std::string::npos) {
     return fail(ctx.error(where, "field Desc '" + *desc + "' must not contain '/' (it names a log file)"));
   }
@@ -196,16 +197,26 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, bool g
         lua_pop(L, 2);
         return fail(s.error());
       }
-      if (key == "Mode") mode = lower(*s);
-      else if (key == "Path") t.path = *s;
-      else if (key == "Split") t.split = *s;
-      else if (key == "FileName") t.file_name = *s;
-      else if (key == "FilterBPF") t.filter_bpf = *s;
-      else if (key == "FilterFrame") filter_frame = *s;
-      else if (key == "PipeCmd") pipe_cmd = *s;
-      else if (key == "FileSuffix") file_suffix = *s;
-      else if (key == "Post") post = *s;
-      else if (key == "SplitCmd") t.split_cmd = *s;
+      if (key == "Mode")
+        mode = lower(*s);
+      else if (key == "Path")
+        t.path = *s;
+      else if (key == "Split")
+        t.split = *s;
+      else if (key == "FileName")
+        t.file_name = *s;
+      else if (key == "FilterBPF")
+        t.filter_bpf = *s;
+      else if (key == "FilterFrame")
+        filter_frame = *s;
+      else if (key == "PipeCmd")
+        pipe_cmd = *s;
+      else if (key == "FileSuffix")
+        file_suffix = *s;
+      else if (key == "Post")
+        post = *s;
+      else if (key == "SplitCmd")
+        t.split_cmd = *s;
     }
     lua_pop(L, 1);
   }
@@ -252,7 +263,8 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, bool g
     return fail(ctx.error(where, "field SplitCmd: -o is set by Path in a config, not by SplitCmd"));
   }
   if (t.spec.suffix_given && t.spec.suffix != ".pcap") {
-    return fail(not_supported(ctx, where, "SplitCmd --filename-suffix \"" + t.spec.suffix + "\"", "compression, issue #4"));
+    return fail(
+        not_supported(ctx, where, "SplitCmd --filename-suffix \"" + t.spec.suffix + "\"", "compression, issue #4"));
   }
   if (auto r = filter::validate_bpf(t.filter_bpf); !r) {
     return fail(ctx.error(where, "field FilterBPF \"" + t.filter_bpf + "\": libpcap: " + r.error().message()));
@@ -303,7 +315,8 @@ Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
     }
     lua_pop(L, 1);
   }
-  if (!has_targets) return fail(ctx.error("Config", "field Target is missing (Config.Target = {} and table.insert(...))"));
+  if (!has_targets)
+    return fail(ctx.error("Config", "field Target is missing (Config.Target = {} and table.insert(...))"));
   lua_getfield(L, -1, "Target");
   lua_Unsigned n = lua_rawlen(L, -1);
   // Only list entries: a string key inside Target is a misplaced target field.
@@ -321,15 +334,15 @@ Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
   for (lua_Unsigned i = 1; i <= n; ++i) {
     lua_rawgeti(L, -1, static_cast<lua_Integer>(i));
     if (!lua_istable(L, -1)) {
-      return fail(ctx.error("target #" + std::to_string(i), std::string("must be a table, not a ") +
-                                                                lua_typename(L, lua_type(L, -1))));
+      return fail(ctx.error("target #" + std::to_string(i),
+                            std::string("must be a table, not a ") + lua_typename(L, lua_type(L, -1))));
     }
     auto t = read_target(L, ctx, static_cast<int>(i), decap);
     lua_pop(L, 1);
     if (!t) return fail(t.error());
     if (!descs.insert(t->desc).second) {
-      return fail(ctx.error("target #" + std::to_string(i), "duplicate Desc '" + t->desc +
-                                                                "' (each target needs its own; it names the log)"));
+      return fail(ctx.error("target #" + std::to_string(i),
+                            "duplicate Desc '" + t->desc + "' (each target needs its own; it names the log)"));
     }
     cfg.targets.push_back(std::move(*t));
   }

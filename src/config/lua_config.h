@@ -11,8 +11,8 @@ namespace pushcap::config {
 /// Limits on running a config script, so a config that never ends or grows without bound is
 /// stopped with a clear error instead of hanging the service.
 struct LuaLimits {
-  double seconds = 5.0;                       ///< CPU-time budget (checked every 10k instructions)
-  std::size_t memory_bytes = 256u << 20;      ///< heap the script may hold
+  double seconds = 5.0;                   ///< CPU-time budget (checked every 10k instructions)
+  std::size_t memory_bytes = 256u << 20;  ///< heap the script may hold
 };
 
 /// Runs the script at `path` and converts the table it returns. Every error names the file (and

@@ -27,10 +27,10 @@ struct TargetConfig {
 
 /// A whole config file.
 struct PushConfig {
-  std::string file;                  ///< the path it was loaded from
-  std::vector<TargetConfig> targets; ///< Config.Target, in order
-  bool follow_start = false;         ///< Config.FollowStart (realtime mode: start of stream)
-  std::string log_dir;               ///< Config.LogDir ("" = not set)
+  std::string file;                   ///< the path it was loaded from
+  std::vector<TargetConfig> targets;  ///< Config.Target, in order
+  bool follow_start = false;          ///< Config.FollowStart (realtime mode: start of stream)
+  std::string log_dir;                ///< Config.LogDir ("" = not set)
 };
 
 }  // namespace pushcap::config

@@ -12,10 +12,14 @@ namespace pushcap {
 template <class T>
 constexpr T byte_swap(T v) {
   static_assert(std::is_unsigned_v<T>);
-  if constexpr (sizeof(T) == 1) return v;
-  else if constexpr (sizeof(T) == 2) return static_cast<T>(__builtin_bswap16(v));
-  else if constexpr (sizeof(T) == 4) return static_cast<T>(__builtin_bswap32(v));
-  else return static_cast<T>(__builtin_bswap64(v));
+  if constexpr (sizeof(T) == 1)
+    return v;
+  else if constexpr (sizeof(T) == 2)
+    return static_cast<T>(__builtin_bswap16(v));
+  else if constexpr (sizeof(T) == 4)
+    return static_cast<T>(__builtin_bswap32(v));
+  else
+    return static_cast<T>(__builtin_bswap64(v));
 }
 
 /// Loads a T from p in host byte order; p need not be aligned.

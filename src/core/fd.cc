@@ -38,7 +38,9 @@ Result<void> Fd::close(const std::string& what) {
   return {};
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 Result<Fd> open_file(const std::string& path, int flags, mode_t mode) {
   int fd;
@@ -127,7 +129,7 @@ Result<void> make_dirs(const std::string& dir) {
       return fail(Errc::kIo, "create directory " + partial + ": " + errno_text(errno));
     }
   }
-  struct stat st{};
+  struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return fail(Errc::kIo, dir + ": not a directory");
   }

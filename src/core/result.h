@@ -46,6 +46,8 @@ inline tl::unexpected<Error> fail(Errc code, std::string message) {
 }
 
 /// Builds the error side of a Result from an existing Error.
-inline tl::unexpected<Error> fail(Error error) { return tl::unexpected<Error>(std::move(error)); }
+inline tl::unexpected<Error> fail(Error error) {
+  return tl::unexpected<Error>(std::move(error));
+}
 
 }  // namespace pushcap

@@ -13,7 +13,9 @@ std::mutex& compile_mutex() {
   return m;
 }
 
-bool is_blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+bool is_blank(const std::string& s) {
+  return s.find_first_not_of(" \t\r\n") == std::string::npos;
+}
 
 // libpcap compiles some filters differently for a savefile than for a live or dead handle (on
 // DLT_NULL, "ip6" tests every BSD AF_INET6 value and the capture's byte order), so the program

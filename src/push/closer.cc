@@ -4,7 +4,9 @@ namespace pushcap::push {
 
 Closer::Closer(std::uint64_t max_unsynced) : max_unsynced_(max_unsynced), thread_([this] { loop(); }) {}
 
-Closer::~Closer() { finish(); }
+Closer::~Closer() {
+  finish();
+}
 
 void Closer::submit(ClosingSplit split) {
   std::unique_lock lock(mutex_);

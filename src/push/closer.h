@@ -20,9 +20,9 @@ namespace pushcap::push {
 /// A split file that is complete and waits to be made durable and renamed.
 struct ClosingSplit {
   sink::PendingFile file;
-  sink::NameFn name;                       ///< candidate final names
-  std::optional<split::Owner> owner;       ///< -Z
-  std::uint64_t bytes = 0;                 ///< file size, for the unsynced-bytes bound
+  sink::NameFn name;                  ///< candidate final names
+  std::optional<split::Owner> owner;  ///< -Z
+  std::uint64_t bytes = 0;            ///< file size, for the unsynced-bytes bound
   /// Called on the closer thread with the final path or the error.
   std::function<void(Result<std::string>, sink::PendingFile&)> done;
 };

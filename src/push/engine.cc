@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
+#include <pthread.h>
 #include <chrono>
 #include <condition_variable>
-#include <pthread.h>
 
 #include <csignal>
 #include <cstdio>
@@ -50,23 +50,24 @@ namespace {
 
 std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, double mbps) {
   nlohmann::ordered_json dropped = nlohmann::ordered_json::object();
-  for (std::size_t i = 0; i < s.dropped.size(); ++i) dropped[drop_reason_name(static_cast<DropReason>(i))] = s.dropped[i];
+  for (std::size_t i = 0; i < s.dropped.size(); ++i)
+    dropped[drop_reason_name(static_cast<DropReason>(i))] = s.dropped[i];
   nlohmann::ordered_json j = {{"module", "pushcap"},
-                      {"subsystem", "status"},
-                      {"timestamp", wall_ns() / 1'000'000'000},
-                      {"instance", "pushcap"},
-                      {"Process", cfg.desc},
-                      {"IsUp", !s.failed},
-                      {"Splits", s.splits},
-                      {"TotalByte", s.accepted_bytes},
-                      {"TotalPkt", s.accepted},
-                      {"TransferMbps", static_cast<double>(static_cast<std::int64_t>(mbps * 100)) / 100},
-                      {"PCAPTS", s.last_ts},
-                      {"FilterBPF", cfg.filter_bpf},
-                      {"FilterFrame", ""},
-                      {"Target", cfg.path},
-                      {"Filtered", s.filtered},
-                      {"Dropped", dropped}};
+                              {"subsystem", "status"},
+                              {"timestamp", wall_ns() / 1'000'000'000},
+                              {"instance", "pushcap"},
+                              {"Process", cfg.desc},
+                              {"IsUp", !s.failed},
+                              {"Splits", s.splits},
+                              {"TotalByte", s.accepted_bytes},
+                              {"TotalPkt", s.accepted},
+                              {"TransferMbps", static_cast<double>(static_cast<std::int64_t>(mbps * 100)) / 100},
+                              {"PCAPTS", s.last_ts},
+                              {"FilterBPF", cfg.filter_bpf},
+                              {"FilterFrame", ""},
+                              {"Target", cfg.path},
+                              {"Filtered", s.filtered},
+                              {"Dropped", dropped}};
   return j.dump();
 }
 
@@ -102,14 +103,15 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
     targets.push_back(std::make_unique<Target>(config_.targets[i], closer, logs));
     if (logs.target != nullptr) {
       const auto& t = config_.targets[i];
-      logs.target->line(fmt::format("target '{}': Path \"{}\" Split \"{}\" FileName \"{}\" SplitCmd \"{}\" FilterBPF \"{}\"",
-                                    t.desc, t.path, t.split, t.file_name, t.split_cmd, t.filter_bpf));
+      logs.target->line(
+          fmt::format("target '{}': Path \"{}\" Split \"{}\" FileName \"{}\" SplitCmd \"{}\" FilterBPF \"{}\"", t.desc,
+                      t.path, t.split, t.file_name, t.split_cmd, t.filter_bpf));
     }
   }
   if (main_log_) {
-    nlohmann::ordered_json start = {{"module", "pushcap"}, {"subsystem", "event"}, {"event_type", "start"},
-                            {"timestamp", wall_ns() / 1'000'000'000}, {"instance", "pushcap"},
-                            {"config", config_.file}};
+    nlohmann::ordered_json start = {{"module", "pushcap"},   {"subsystem", "event"},
+                                    {"event_type", "start"}, {"timestamp", wall_ns() / 1'000'000'000},
+                                    {"instance", "pushcap"}, {"config", config_.file}};
     main_log_->json(start.dump());
   }
 
@@ -131,7 +133,8 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
       int sigs = interrupt_count().load();
       if (sigs > handled_signals) {
         handled_signals = sigs;
-        if (main_log_) main_log_->line(fmt::format("signal {} received: finalising open splits", first_interrupt().load()));
+        if (main_log_)
+          main_log_->line(fmt::format("signal {} received: finalising open splits", first_interrupt().load()));
         if (sigs >= 2) {
           for (auto& t : targets) t->hurry();
         }
@@ -152,11 +155,14 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
           std::uint64_t done = source.bytes_read();
           double elapsed = static_cast<double>(now - started) / 1e9;
           double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
-          std::string line = fmt::format("pushcap: {} read, {:.2f} Gbps", human_bytes(static_cast<double>(done)), rate * 8 / 1e9);
+          std::string line =
+              fmt::format("pushcap: {} read, {:.2f} Gbps", human_bytes(static_cast<double>(done)), rate * 8 / 1e9);
           if (total > 0 && done <= total) {
             double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
-            line = fmt::format("pushcap: {:5.1f}% of {}, {:.2f} Gbps, ETA {}:{:02}", 100.0 * static_cast<double>(done) / static_cast<double>(total),
-                               human_bytes(static_cast<double>(total)), rate * 8 / 1e9, static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
+            line = fmt::format("pushcap: {:5.1f}% of {}, {:.2f} Gbps, ETA {}:{:02}",
+                               100.0 * static_cast<double>(done) / static_cast<double>(total),
+                               human_bytes(static_cast<double>(total)), rate * 8 / 1e9, static_cast<int>(eta) / 60,
+                               static_cast<int>(eta) % 60);
           }
           std::fprintf(stderr, "\r%-70s", line.c_str());
           std::fflush(stderr);
@@ -166,7 +172,8 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
         last_heartbeat = now;
         for (auto& t : targets) {
           TargetStats s = t->stats();
-          main_log_->line(fmt::format("push [{:<40} : reader:true split:{}]", t->config().desc, s.failed ? "false" : "true"));
+          main_log_->line(
+              fmt::format("push [{:<40} : reader:true split:{}]", t->config().desc, s.failed ? "false" : "true"));
         }
       }
     }
@@ -195,7 +202,8 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
     report.targets.push_back(t->stats());
   }
   if (main_log_) {
-    for (std::size_t i = 0; i < targets.size(); ++i) main_log_->json(status_json(targets[i]->config(), report.targets[i], 0));
+    for (std::size_t i = 0; i < targets.size(); ++i)
+      main_log_->json(status_json(targets[i]->config(), report.targets[i], 0));
     for (const auto& e : report.source.errors) main_log_->line("input error: " + e.message());
     for (const auto& s : report.source.skipped) main_log_->line("skipped (not a capture): " + s);
     std::string summary = format_summary(report);
@@ -211,7 +219,7 @@ std::string format_summary(const RunReport& report) {
   out += fmt::format("pushcap: read {} packets, {} bytes in {:.3f} s ({:.2f} Gbps){}\n", report.source.packets,
                      report.input_bytes, report.seconds, gbps,
                      report.signal != 0 ? fmt::format(" -- INTERRUPTED by signal {} ({}); open splits were finalised",
-                                                       report.signal, strsignal(report.signal))
+                                                      report.signal, strsignal(report.signal))
                                         : "");
   for (std::size_t i = 0; i < report.targets.size(); ++i) {
     const TargetStats& s = report.targets[i];

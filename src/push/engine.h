@@ -18,24 +18,24 @@ namespace pushcap::push {
 
 /// How the engine runs.
 struct EngineOptions {
-  std::string log_dir;                     ///< "" = no log files (pushcap split without --log-dir)
-  bool progress = false;                   ///< draw a progress line on stderr (a terminal)
-  bool echo_stderr = true;                 ///< warnings and errors also on stderr
-  std::size_t batch_bytes = 4u << 20;      ///< size of one read
-  std::size_t batch_count = 16;            ///< batches in flight (memory = count x bytes)
-  std::uint64_t max_unsynced = 1ull << 30; ///< bytes handed to the closer before the writer waits
-  int heartbeat_seconds = 15;              ///< heartbeat line period in the main log
+  std::string log_dir;                      ///< "" = no log files (pushcap split without --log-dir)
+  bool progress = false;                    ///< draw a progress line on stderr (a terminal)
+  bool echo_stderr = true;                  ///< warnings and errors also on stderr
+  std::size_t batch_bytes = 4u << 20;       ///< size of one read
+  std::size_t batch_count = 16;             ///< batches in flight (memory = count x bytes)
+  std::uint64_t max_unsynced = 1ull << 30;  ///< bytes handed to the closer before the writer waits
+  int heartbeat_seconds = 15;               ///< heartbeat line period in the main log
 };
 
 /// What a run came to.
 struct RunReport {
   capture::SourceOutcome source;
-  std::vector<std::string> desc;           ///< per target, in config order
-  std::vector<TargetStats> targets;        ///< per target
-  int signal = 0;                          ///< the first signal that interrupted the run, or 0
-  double seconds = 0;                      ///< wall time of the run
-  std::uint64_t input_bytes = 0;           ///< bytes read
-  [[nodiscard]] bool ok() const;           ///< no input error, no target failure, no signal
+  std::vector<std::string> desc;     ///< per target, in config order
+  std::vector<TargetStats> targets;  ///< per target
+  int signal = 0;                    ///< the first signal that interrupted the run, or 0
+  double seconds = 0;                ///< wall time of the run
+  std::uint64_t input_bytes = 0;     ///< bytes read
+  [[nodiscard]] bool ok() const;     ///< no input error, no target failure, no signal
 };
 
 /// Runs a config over a source once.
@@ -49,8 +49,7 @@ class Engine {
   [[nodiscard]] LogFile* main_log() const { return main_log_.get(); }
 
  private:
-  Engine(config::PushConfig config, EngineOptions options)
-      : config_(std::move(config)), options_(std::move(options)) {}
+  Engine(config::PushConfig config, EngineOptions options) : config_(std::move(config)), options_(std::move(options)) {}
 
   config::PushConfig config_;
   EngineOptions options_;

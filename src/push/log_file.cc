@@ -47,7 +47,9 @@ void LogFile::raw(std::string_view text) {
   (void)write_all(fd_.get(), s.data(), s.size(), path_);
 }
 
-void LogFile::line(std::string_view text) { raw(fmt::format("[{}] {}", local_time_string(), text)); }
+void LogFile::line(std::string_view text) {
+  raw(fmt::format("[{}] {}", local_time_string(), text));
+}
 
 void LogFile::json(std::string_view json_text) {
   std::time_t now = std::time(nullptr);

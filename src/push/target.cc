@@ -13,7 +13,9 @@ namespace {
 // Classic pcap holds 32-bit unsigned seconds.
 constexpr std::uint64_t kMaxPcapTs = (std::uint64_t{1} << 32) * 1'000'000'000u;
 
-const char* res_name(capture::TsResolution r) { return r == capture::TsResolution::kNano ? "ns" : "us"; }
+const char* res_name(capture::TsResolution r) {
+  return r == capture::TsResolution::kNano ? "ns" : "us";
+}
 
 }  // namespace
 
@@ -51,7 +53,7 @@ void Target::run() {
     if (hurry_.load(std::memory_order_relaxed)) {
       seen_.fetch_add(batch->records.size(), std::memory_order_relaxed);
       dropped_[static_cast<std::size_t>(DropReason::kInterrupted)].fetch_add(batch->records.size(),
-                                                                              std::memory_order_relaxed);
+                                                                             std::memory_order_relaxed);
       continue;
     }
     process(*batch);
@@ -155,9 +157,10 @@ void Target::process(const capture::Batch& batch) {
         period_open_ = true;
       } else if (ts >= period_end_ || ts + period < period_start_) {
         if (ts < period_start_) {
-          warn(fmt::format("timestamp jumped back by {:.3f} s (more than one split period) at packet ts {}; "
-                           "the open split is closed and a new one started for it",
-                           static_cast<double>(period_start_ - ts) / 1e9, ts));
+          warn(
+              fmt::format("timestamp jumped back by {:.3f} s (more than one split period) at packet ts {}; "
+                          "the open split is closed and a new one started for it",
+                          static_cast<double>(period_start_ - ts) / 1e9, ts));
         }
         close_all(ts);
         period_start_ = ts - ts % period;
@@ -211,10 +214,9 @@ bool Target::open_split(Stream& stream, std::uint64_t ts) {
   OpenFile& f = stream.open;
   f.packets = 0;
   f.first_ts = f.last_ts = ts;
-  split::SplitTimes times = config_.spec.time_ns != 0 ? split::SplitTimes{period_start_, period_end_}
-                                                     : split::SplitTimes{ts, ts};
-  auto file = sink::PendingFile::create(
-      [&](unsigned serial) { return namer_.path(times, stream.tag, serial); });
+  split::SplitTimes times =
+      config_.spec.time_ns != 0 ? split::SplitTimes{period_start_, period_end_} : split::SplitTimes{ts, ts};
+  auto file = sink::PendingFile::create([&](unsigned serial) { return namer_.path(times, stream.tag, serial); });
   if (!file) {
     fail_target(file.error().message());
     return false;
@@ -248,8 +250,8 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
   const std::int64_t wall_open = wall_ns() - f.opened_wall;
   ClosingSplit closing{std::move(file), [this, times, tag](unsigned serial) { return namer_.path(times, tag, serial); },
                        config_.spec.owner, file_bytes, nullptr};
-  closing.done = [this, times, packets, file_bytes, first, last, wall_open, closing_ts](
-                     Result<std::string> final_path, sink::PendingFile& pending) {
+  closing.done = [this, times, packets, file_bytes, first, last, wall_open, closing_ts](Result<std::string> final_path,
+                                                                                        sink::PendingFile& pending) {
     if (!final_path) {
       std::string kept = pending.abandon();
       splits_failed_.fetch_add(1, std::memory_order_relaxed);
@@ -263,18 +265,16 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
     splits_.fetch_add(1, std::memory_order_relaxed);
     const std::uint64_t record_bytes = file_bytes - split::kPcapFileHeader;
     if (logs_.target != nullptr) {
-      logs_.target->line(fmt::format("{} : Finished : Split Bytes {} ({:.3f} GB) Split Pkts: {} WallTime: {} PCAPTime: {}",
-                                     *final_path, record_bytes, static_cast<double>(record_bytes) / 1e9, packets,
-                                     wall_open, last - first));
+      logs_.target->line(fmt::format(
+          "{} : Finished : Split Bytes {} ({:.3f} GB) Split Pkts: {} WallTime: {} PCAPTime: {}", *final_path,
+          record_bytes, static_cast<double>(record_bytes) / 1e9, packets, wall_open, last - first));
     }
-    nlohmann::ordered_json event = {{"module", "pushcap"},      {"subsystem", "split"},
-                            {"timestamp", wall_ns() / 1'000'000'000},
-                            {"Target", config_.desc},  {"Name", *final_path},
-                            {"Bytes", record_bytes},   {"FileBytes", file_bytes},
-                            {"Packets", packets},      {"FirstTS", first},
-                            {"LastTS", last},          {"StartTS", times.start},
-                            {"EndTS", times.end},      {"ClosingTS", closing_ts},
-                            {"WallNS", wall_open}};
+    nlohmann::ordered_json event = {
+        {"module", "pushcap"},     {"subsystem", "split"},   {"timestamp", wall_ns() / 1'000'000'000},
+        {"Target", config_.desc},  {"Name", *final_path},    {"Bytes", record_bytes},
+        {"FileBytes", file_bytes}, {"Packets", packets},     {"FirstTS", first},
+        {"LastTS", last},          {"StartTS", times.start}, {"EndTS", times.end},
+        {"ClosingTS", closing_ts}, {"WallNS", wall_open}};
     std::string text = event.dump();
     if (logs_.target != nullptr) logs_.target->json(text);
     if (logs_.main != nullptr) logs_.main->json(text);
@@ -296,7 +296,7 @@ void Target::fail_target(const std::string& message) {
         s.open.file.reset();
         splits_failed_.fetch_add(1, std::memory_order_relaxed);
         dropped_[static_cast<std::size_t>(DropReason::kWriteFailed)].fetch_add(s.open.packets,
-                                                                                std::memory_order_relaxed);
+                                                                               std::memory_order_relaxed);
         if (logs_.target != nullptr) logs_.target->line("incomplete split kept as " + kept);
       }
     }

@@ -25,18 +25,18 @@ const char* drop_reason_text(DropReason reason);
 
 /// A consistent-enough snapshot of a target's counters.
 struct TargetStats {
-  std::uint64_t seen = 0;              ///< packets offered to the target
-  std::uint64_t filtered = 0;          ///< rejected by the target's filter
-  std::uint64_t accepted = 0;          ///< written into a split (published or not yet)
-  std::uint64_t accepted_bytes = 0;    ///< record headers + captured bytes of those
-  std::uint64_t published = 0;         ///< packets in published (final, durable) splits
-  std::uint64_t published_bytes = 0;   ///< file bytes of published splits
-  std::uint64_t splits = 0;            ///< splits published
-  std::uint64_t splits_failed = 0;     ///< splits that could not be completed
-  std::uint64_t last_ts = 0;           ///< timestamp of the last packet accepted
+  std::uint64_t seen = 0;             ///< packets offered to the target
+  std::uint64_t filtered = 0;         ///< rejected by the target's filter
+  std::uint64_t accepted = 0;         ///< written into a split (published or not yet)
+  std::uint64_t accepted_bytes = 0;   ///< record headers + captured bytes of those
+  std::uint64_t published = 0;        ///< packets in published (final, durable) splits
+  std::uint64_t published_bytes = 0;  ///< file bytes of published splits
+  std::uint64_t splits = 0;           ///< splits published
+  std::uint64_t splits_failed = 0;    ///< splits that could not be completed
+  std::uint64_t last_ts = 0;          ///< timestamp of the last packet accepted
   std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> dropped{};
-  bool failed = false;                 ///< the target stopped on an I/O error
-  std::string failure;                 ///< that error
+  bool failed = false;  ///< the target stopped on an I/O error
+  std::string failure;  ///< that error
 };
 
 }  // namespace pushcap::push

@@ -34,13 +34,20 @@ std::string day_and_time(const std::tm& tm, const char* sep_date, const char* se
 std::string FileNamer::stem(const SplitTimes& times) const {
   const std::uint64_t t = times.start;
   switch (spec_.layout) {
-    case NameLayout::kEpochSec: return fmt::format("{}", t / kNs);
-    case NameLayout::kEpochSecStartEnd: return fmt::format("{}-{}", t / kNs, times.end / kNs);
-    case NameLayout::kEpochMsec: return fmt::format("{}", t / 1'000'000);
-    case NameLayout::kEpochUsec: return fmt::format("{}", t / 1'000);
-    case NameLayout::kEpochNsec: return fmt::format("{}", t);
-    case NameLayout::kTstrHHMM: return day_and_time(broken_down(t, spec_.utc), "", "_", "", false);
-    case NameLayout::kTstrHHMMSS: return day_and_time(broken_down(t, spec_.utc), "", "_", "", true);
+    case NameLayout::kEpochSec:
+      return fmt::format("{}", t / kNs);
+    case NameLayout::kEpochSecStartEnd:
+      return fmt::format("{}-{}", t / kNs, times.end / kNs);
+    case NameLayout::kEpochMsec:
+      return fmt::format("{}", t / 1'000'000);
+    case NameLayout::kEpochUsec:
+      return fmt::format("{}", t / 1'000);
+    case NameLayout::kEpochNsec:
+      return fmt::format("{}", t);
+    case NameLayout::kTstrHHMM:
+      return day_and_time(broken_down(t, spec_.utc), "", "_", "", false);
+    case NameLayout::kTstrHHMMSS:
+      return day_and_time(broken_down(t, spec_.utc), "", "_", "", true);
     case NameLayout::kTstrHHMMSS_NS: {
       std::uint64_t sub = t % kNs;
       return day_and_time(broken_down(t, spec_.utc), "", "_", "", true) +

@@ -141,8 +141,14 @@ Result<std::uint64_t> parse_count(const std::string& text) {
 
 const std::vector<std::string>& known_split_flags() {
   static const std::vector<std::string> flags = [] {
-    std::vector<std::string> f = {"--split-time", "--split-byte", "--split-packet", "--filename-strftime",
-                                  "--filename-utc", "--filename-suffix", "-o", "-Z"};
+    std::vector<std::string> f = {"--split-time",
+                                  "--split-byte",
+                                  "--split-packet",
+                                  "--filename-strftime",
+                                  "--filename-utc",
+                                  "--filename-suffix",
+                                  "-o",
+                                  "-Z"};
     for (const auto& [flag, layout] : layout_flags()) f.push_back(flag);
     return f;
   }();
@@ -169,7 +175,8 @@ Result<void> apply_split_flags(const std::vector<std::string>& args, SplitSpec& 
       r = count(spec.time_ns);
     } else if (flag == "--split-byte") {
       r = count(spec.bytes);
-      if (r && spec.bytes < 24 + 16) r = fail(Errc::kInvalidArgument, "--split-byte must be at least 40 (the file and one record header)");
+      if (r && spec.bytes < 24 + 16)
+        r = fail(Errc::kInvalidArgument, "--split-byte must be at least 40 (the file and one record header)");
     } else if (flag == "--split-packet") {
       r = count(spec.packets);
     } else if (auto it = layout_flags().find(flag); it != layout_flags().end()) {
@@ -187,7 +194,8 @@ Result<void> apply_split_flags(const std::vector<std::string>& args, SplitSpec& 
     } else if (flag == "--filename-suffix") {
       auto v = value();
       if (!v) return fail(v.error());
-      if (v->find('/') != std::string::npos) return fail(Errc::kInvalidArgument, "--filename-suffix must not contain '/'");
+      if (v->find('/') != std::string::npos)
+        return fail(Errc::kInvalidArgument, "--filename-suffix must not contain '/'");
       spec.suffix = *v;
       spec.suffix_given = true;
     } else if (flag == "-o") {

@@ -36,17 +36,17 @@ struct Owner {
 
 /// A splitter's settings.
 struct SplitSpec {
-  std::uint64_t time_ns = 0;   ///< --split-time: period in ns (0 = off)
-  std::uint64_t bytes = 0;     ///< --split-byte: file size limit incl. headers (0 = off)
-  std::uint64_t packets = 0;   ///< --split-packet: packets per file (0 = off)
+  std::uint64_t time_ns = 0;  ///< --split-time: period in ns (0 = off)
+  std::uint64_t bytes = 0;    ///< --split-byte: file size limit incl. headers (0 = off)
+  std::uint64_t packets = 0;  ///< --split-packet: packets per file (0 = off)
   NameLayout layout = NameLayout::kTstrHHMMSS;
-  std::string strftime;        ///< pattern for kStrftime
-  bool utc = false;            ///< --filename-utc: time strings in UTC instead of TZ
+  std::string strftime;  ///< pattern for kStrftime
+  bool utc = false;      ///< --filename-utc: time strings in UTC instead of TZ
   std::string suffix = ".pcap";
-  bool suffix_given = false;   ///< --filename-suffix was given
+  bool suffix_given = false;                 ///< --filename-suffix was given
   std::optional<std::string> output_prefix;  ///< -o, used literally
-  std::optional<Owner> owner;  ///< -Z
-  bool layout_given = false;   ///< a --filename-* flag was given
+  std::optional<Owner> owner;                ///< -Z
+  bool layout_given = false;                 ///< a --filename-* flag was given
 };
 
 /// A readable form of the layout flag ("--filename-tstr-HHMMSS").

@@ -27,7 +27,8 @@ inline void put64(Bytes& b, std::uint64_t v, bool be = false) {
 }
 
 /// A classic pcap file header.
-inline Bytes pcap_header(bool nano = false, bool be = false, std::uint32_t snaplen = 65535, std::uint32_t linktype = 1) {
+inline Bytes pcap_header(bool nano = false, bool be = false, std::uint32_t snaplen = 65535,
+                         std::uint32_t linktype = 1) {
   Bytes b;
   put32(b, nano ? 0xa1b23c4d : 0xa1b2c3d4, be);
   put16(b, 2, be);

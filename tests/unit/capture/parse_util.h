@@ -21,8 +21,8 @@ inline std::unique_ptr<Parsed> parse_all(const Bytes& bytes, bool eof = true,
   if (!bytes.empty()) std::memcpy(p->batch.data.get(), bytes.data(), bytes.size());
   p->batch.size = bytes.size();
   if (kind == capture::CaptureKind::kUnknown) kind = capture::detect_kind(bytes.data(), bytes.size());
-  auto parser = capture::make_parser(kind == capture::CaptureKind::kUnknown ? capture::CaptureKind::kPcap : kind,
-                                     p->registry);
+  auto parser =
+      capture::make_parser(kind == capture::CaptureKind::kUnknown ? capture::CaptureKind::kPcap : kind, p->registry);
   p->result = parser->parse(p->batch, 0, bytes.size(), eof);
   p->batch.formats = p->registry.snapshot();
   return p;

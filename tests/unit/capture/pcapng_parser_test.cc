@@ -6,8 +6,8 @@ namespace pushcap::test {
 namespace {
 
 TEST(PcapngParser, ReadsInterfacesWithTheirOwnLinkTypeAndResolution) {
-  Bytes b = concat({ng_section(), ng_interface(1, 0), ng_interface(113, 128, 9),
-                    ng_packet(0, 1616334655123456ull, 60), ng_packet(1, 1616334655123456789ull, 70)});
+  Bytes b = concat({ng_section(), ng_interface(1, 0), ng_interface(113, 128, 9), ng_packet(0, 1616334655123456ull, 60),
+                    ng_packet(1, 1616334655123456789ull, 70)});
   auto p = parse_all(b);
   ASSERT_FALSE(p->result.error) << p->result.error->message();
   ASSERT_EQ(p->batch.records.size(), 2u);
@@ -31,8 +31,8 @@ TEST(PcapngParser, PowerOfTwoResolution) {
 }
 
 TEST(PcapngParser, ByteOrderChangesBetweenSectionsAndInterfacesReset) {
-  Bytes b = concat({ng_section(false), ng_interface(1, 0), ng_packet(0, 1'000'000, 60),
-                    ng_section(true), ng_interface(101, 0, -1, true), ng_packet(0, 2'000'000, 40, 0x11, true)});
+  Bytes b = concat({ng_section(false), ng_interface(1, 0), ng_packet(0, 1'000'000, 60), ng_section(true),
+                    ng_interface(101, 0, -1, true), ng_packet(0, 2'000'000, 40, 0x11, true)});
   auto p = parse_all(b);
   ASSERT_FALSE(p->result.error) << p->result.error->message();
   ASSERT_EQ(p->batch.records.size(), 2u);

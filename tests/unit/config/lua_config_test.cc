@@ -91,11 +91,15 @@ return C)");
             std::string::npos)
       << flag;
 
-  std::string name = error_of(target(R"(Desc = "all", Path = "/tmp/x/", Split = "--split-time 1e9", FileName = "--filename-tstr-HHMMSSS")"));
+  std::string name = error_of(
+      target(R"(Desc = "all", Path = "/tmp/x/", Split = "--split-time 1e9", FileName = "--filename-tstr-HHMMSSS")"));
   EXPECT_NE(name.find("field FileName"), std::string::npos) << name;
 
-  std::string bpf = error_of(target(R"(Desc = "all", Path = "/tmp/x/", Split = "--split-time 1e9", FilterBPF = "udp and (dst port 1")"));
-  EXPECT_NE(bpf.find("field FilterBPF \"udp and (dst port 1\": libpcap: can't parse filter expression: syntax error"), std::string::npos) << bpf;
+  std::string bpf = error_of(
+      target(R"(Desc = "all", Path = "/tmp/x/", Split = "--split-time 1e9", FilterBPF = "udp and (dst port 1")"));
+  EXPECT_NE(bpf.find("field FilterBPF \"udp and (dst port 1\": libpcap: can't parse filter expression: syntax error"),
+            std::string::npos)
+      << bpf;
 
   std::string global = error_of("return { Target = {}, FolowStart = true }");
   EXPECT_NE(global.find("unknown field 'FolowStart' (did you mean 'FollowStart'?)"), std::string::npos) << global;
@@ -107,7 +111,9 @@ return C)");
 TEST(LuaConfig, LaterFeaturesAreRefusedByName) {
   std::string decap = error_of(target(std::string(kGood) + ", Decap = true"));
   EXPECT_NE(decap.find("field Decap is not supported yet"), std::string::npos) << decap;
-  std::string global = error_of("local C = { Decap = true, Target = { { Desc = \"a\", Path = \"/tmp/a/\", Split = \"--split-time 1e9\" } } }\nreturn C");
+  std::string global = error_of(
+      "local C = { Decap = true, Target = { { Desc = \"a\", Path = \"/tmp/a/\", Split = \"--split-time 1e9\" } } "
+      "}\nreturn C");
   EXPECT_NE(global.find("Decap (inherited from Config.Decap) is not supported yet"), std::string::npos) << global;
   for (const char* f : {"PipeCmd = \"gzip -c\"", "Post = \"/bin/true\"", "FilterFrame = \"vlan.id==5\"",
                         "FileSuffix = \".pcap.gz\"", "Mode = \"RCLONE\""}) {

@@ -11,7 +11,9 @@
 namespace pushcap::test {
 namespace {
 
-bool exists(const std::string& p) { return ::access(p.c_str(), F_OK) == 0; }
+bool exists(const std::string& p) {
+  return ::access(p.c_str(), F_OK) == 0;
+}
 
 TEST(PendingFile, WritesPendingThenPublishesWithoutReplacing) {
   std::string dir = temp_dir() + "/sub/dir";

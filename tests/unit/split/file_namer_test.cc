@@ -16,8 +16,10 @@ class FileNamerTest : public ::testing::Test {
     had_ = tz != nullptr;
   }
   void TearDown() override {
-    if (had_) setenv("TZ", saved_.c_str(), 1);
-    else unsetenv("TZ");
+    if (had_)
+      setenv("TZ", saved_.c_str(), 1);
+    else
+      unsetenv("TZ");
     tzset();
   }
   static void zone(const char* tz) {

@@ -59,7 +59,8 @@ TEST(SplitFlags, ErrorsNameTheFlag) {
   ASSERT_FALSE(n);
   auto w = parse("--split-time sixty");
   ASSERT_FALSE(w);
-  EXPECT_NE(w.error().message().find("--split-time: 'sixty' is not a number"), std::string::npos) << w.error().message();
+  EXPECT_NE(w.error().message().find("--split-time: 'sixty' is not a number"), std::string::npos)
+      << w.error().message();
   auto later = parse("--script-close /bin/true");
   ASSERT_FALSE(later);
   EXPECT_EQ(later.error().code(), Errc::kUnsupported);
