@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake ninja-build pkg-config git clang-format
+  build-essential cmake ninja-build pkg-config git clang-format clang libclang-rt-14-dev
   # libraries
   libpcap-dev liblua5.4-dev libcli11-dev libfmt-dev nlohmann-json3-dev libexpected-dev
   libzstd-dev liblz4-dev libisal-dev zlib1g-dev
