@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
             "  -o PREFIX              output prefix, used literally (-o out/ or -o out/all_)\n"
             "  -Z USER[:GROUP]        owner of the finished files\n"
             "  --log-dir DIR          also write pushcap's logs into DIR\n"
-            "  --progress             show progress on a terminal\n");
+            "  --no-progress          no progress line (shown on a terminal by default)\n");
         return 0;
       }
     }

@@ -30,7 +30,7 @@ int split_command(const std::vector<std::string>& args) {
   std::vector<std::string> flags;
   std::vector<std::string> inputs;
   std::string log_dir;
-  bool progress = false;
+  bool progress = true;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--log-dir" || a == "--uid") {
@@ -41,7 +41,9 @@ int split_command(const std::vector<std::string>& args) {
       if (a == "--log-dir") log_dir = args[i + 1];
       ++i;  // --uid is the original's instance name; pushcap has no use for it
     } else if (a == "--progress") {
-      progress = true;
+      progress = true;  // the default on a terminal; kept for scripts that ask for it
+    } else if (a == "--no-progress") {
+      progress = false;
     } else if (a == "-" || a.empty() || a[0] != '-') {
       inputs.push_back(a);
     } else {

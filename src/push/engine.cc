@@ -55,6 +55,7 @@ std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, d
   nlohmann::ordered_json j = {{"module", "pushcap"},
                               {"subsystem", "status"},
                               {"timestamp", wall_ns() / 1'000'000'000},
+                              {"ver", PUSHCAP_VERSION},
                               {"instance", "pushcap"},
                               {"Process", cfg.desc},
                               {"IsUp", !s.failed},

@@ -64,30 +64,21 @@ def capinfos(path):
     return {"file": fields[0], "packets": int(fields[1]), "first": fields[2], "last": fields[3]}
 
 
-def split_events(log_dir):
-    """The JSON split events of a run's main log, in publication order."""
-    events = []
+def log_json(log_dir, subsystem):
+    """The JSON lines of one subsystem ("split", "status", ...) in a run's main log, in order."""
     with open(os.path.join(log_dir, "pushcap.cur")) as f:
-        lines = f.readlines()
-    for line in lines:
-        if "|{" in line:
-            j = json.loads(line.split("|", 1)[1])
-            if j.get("subsystem") == "split":
-                events.append(j)
-    return events
+        lines = [json.loads(line.split("|", 1)[1]) for line in f if "|{" in line]
+    return [j for j in lines if j.get("subsystem") == subsystem]
+
+
+def split_events(log_dir):
+    """The split events of a run, in publication order."""
+    return log_json(log_dir, "split")
 
 
 def final_status(log_dir):
-    """The last JSON status line of each target: {desc: status}."""
-    out = {}
-    with open(os.path.join(log_dir, "pushcap.cur")) as f:
-        lines = f.readlines()
-    for line in lines:
-        if "|{" in line:
-            j = json.loads(line.split("|", 1)[1])
-            if j.get("subsystem") == "status":
-                out[j["Process"]] = j
-    return out
+    """The last status line of each target: {desc: status}."""
+    return {j["Process"]: j for j in log_json(log_dir, "status")}
 
 
 def pending_files(root):
