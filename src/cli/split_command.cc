@@ -67,7 +67,14 @@ int split_command(const std::vector<std::string>& args) {
   config::PushConfig cfg;
   cfg.file = "(command line)";
   cfg.targets.push_back(target);
-  if (inputs.empty()) inputs.push_back("-");
+  if (inputs.empty()) {
+    if (::isatty(STDIN_FILENO) != 0) {
+      std::fprintf(stderr,
+                   "pushcap split: no input: name capture files or pipe one in (pushcap split ... < capture.pcap)\n");
+      return kExitUsage;
+    }
+    inputs.push_back("-");
+  }
   push::EngineOptions eo;
   eo.log_dir = log_dir;
   eo.progress = progress && ::isatty(STDERR_FILENO) != 0;
