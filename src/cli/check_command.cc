@@ -30,6 +30,9 @@ int check_command(const std::string& config_path) {
   }
   std::printf("%s: OK, %zu target%s\n", cfg->file.c_str(), cfg->targets.size(), cfg->targets.size() == 1 ? "" : "s");
   if (!cfg->log_dir.empty()) std::printf("  LogDir      %s\n", cfg->log_dir.c_str());
+  if (cfg->follow_start) {
+    std::printf("  FollowStart true (realtime push only: an offline run reads its inputs from their start)\n");
+  }
   const auto now = static_cast<std::uint64_t>(wall_ns());
   for (const auto& t : cfg->targets) {
     split::FileNamer namer(t.spec, t.prefix);

@@ -27,7 +27,15 @@ Target::Target(config::TargetConfig config, Closer& closer, TargetLogs logs)
 void Target::post(capture::BatchPtr batch) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(batch));
+    queue_.push_back({std::move(batch), 0});
+  }
+  ready_.notify_one();
+}
+
+void Target::post_watermark(std::uint64_t ts) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back({nullptr, ts});
   }
   ready_.notify_one();
 }
@@ -42,14 +50,19 @@ void Target::post_end() {
 
 void Target::run() {
   for (;;) {
-    capture::BatchPtr batch;
+    Item item;
     {
       std::unique_lock lock(mutex_);
       ready_.wait(lock, [&] { return ended_ || !queue_.empty(); });
       if (queue_.empty()) break;
-      batch = std::move(queue_.front());
+      item = std::move(queue_.front());
       queue_.pop_front();
     }
+    if (!item.batch) {
+      on_watermark(item.watermark);
+      continue;
+    }
+    const capture::BatchPtr& batch = item.batch;
     if (hurry_.load(std::memory_order_relaxed)) {
       seen_.fetch_add(batch->records.size(), std::memory_order_relaxed);
       dropped_[static_cast<std::size_t>(DropReason::kInterrupted)].fetch_add(batch->records.size(),
@@ -58,11 +71,22 @@ void Target::run() {
     }
     process(*batch);
   }
-  // End of input (or a signal): every open split is finalised; the last one's closing packet
-  // is its own last packet.
+  // End of input (or a signal): every open split is finalised.
+  publish_open_splits();
+}
+
+void Target::publish_open_splits() {
+  // With no later packet, a split's closing packet is its own last one.
   for (auto& s : streams_) {
     if (s.open.file) close_split(s, s.open.last_ts);
   }
+}
+
+void Target::on_watermark(std::uint64_t ts) {
+  if (failed_ || !period_open_ || ts < period_end_) return;
+  // No packet of the open period can still come: publish it now.
+  publish_open_splits();
+  period_open_ = false;
 }
 
 const filter::BpfProgram* Target::program_for(capture::FormatId id, const capture::LinkFormat& format) {

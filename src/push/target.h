@@ -41,6 +41,11 @@ class Target {
 
   /// Queues a batch for this target.
   void post(capture::BatchPtr batch);
+  /// Queues a watermark: every packet with a timestamp below `ts` has been posted. Time splits
+  /// that end at or before it are published without waiting for a later packet (live and follow
+  /// sources raise it with the clock; a file source's end of input does the same through
+  /// post_end()).
+  void post_watermark(std::uint64_t ts);
   /// Says no more batches follow.
   void post_end();
   /// Processes batches until post_end(), then finalises every open split.
@@ -69,12 +74,20 @@ class Target {
     OpenFile open;
   };
 
+  /// One queue entry: a batch, or (batch == nullptr) a watermark.
+  struct Item {
+    capture::BatchPtr batch;
+    std::uint64_t watermark = 0;
+  };
+
   void process(const capture::Batch& batch);
+  void on_watermark(std::uint64_t ts);
   const filter::BpfProgram* program_for(capture::FormatId id, const capture::LinkFormat& format);
   Stream& stream_for(capture::FormatId id, const capture::LinkFormat& format);
   bool open_split(Stream& stream, std::uint64_t ts);
   void close_split(Stream& stream, std::uint64_t closing_ts);
   void close_all(std::uint64_t closing_ts);
+  void publish_open_splits();
   // Target thread: stop writing, keep open splits as .failed, record the error.
   void fail_target(const std::string& message);
   // Any thread: record an error and make the target thread stop at its next batch.
@@ -90,7 +103,7 @@ class Target {
   // queue from the reader
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<capture::BatchPtr> queue_;
+  std::deque<Item> queue_;
   bool ended_ = false;
   std::atomic<bool> hurry_{false};
 

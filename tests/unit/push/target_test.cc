@@ -67,6 +67,27 @@ TEST(Target, TimeSplitsFilterAndCounters) {
   EXPECT_TRUE(list(dir2).empty()) << "no empty files";
 }
 
+TEST(Target, WatermarkPublishesATimeSplitWithoutALaterPacket) {
+  std::string dir = temp_dir();
+  Bytes b = pcap_header(true);
+  pcap_record(b, 1000, 5, 60);
+  auto parsed = parse_all(b);
+  auto batch = std::make_shared<capture::Batch>(std::move(parsed->batch));
+  push::Closer closer(1u << 20);
+  push::Target target(time_target(dir, 1'000'000'000), closer, {});
+  std::thread t([&] { target.run(); });
+  target.post(batch);
+  target.post_watermark(1000'500'000'000ull);  // inside the open split: nothing to publish
+  target.post_watermark(1001'000'000'000ull);  // past its end
+  for (int i = 0; i < 500 && target.stats().splits == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_EQ(target.stats().splits, 1u) << "published before the end of input";
+  EXPECT_EQ(list(dir), std::vector<std::string>{"1000.pcap"});
+  target.post_end();
+  t.join();
+  closer.finish();
+  EXPECT_EQ(target.stats().splits, 1u);
+}
+
 TEST(Target, UnrepresentableTimestampsAreCountedByReason) {
   std::string dir = temp_dir();
   Bytes b = concat({ng_section(), ng_interface(1, 0, 9), ng_packet(0, 5'000'000'000ull, 60),
