@@ -3,13 +3,10 @@
 #include <unistd.h>
 
 #include <pthread.h>
-#include <chrono>
-#include <condition_variable>
 
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -19,6 +16,7 @@
 #include "core/clock.h"
 #include "core/interrupt.h"
 #include "push/closer.h"
+#include "push/status_reporter.h"
 #include "push/target.h"
 
 namespace pushcap::push {
@@ -45,40 +43,6 @@ Result<std::unique_ptr<Engine>> Engine::create(const config::PushConfig& config,
   }
   return engine;
 }
-
-namespace {
-
-std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, double mbps) {
-  nlohmann::ordered_json dropped = nlohmann::ordered_json::object();
-  for (std::size_t i = 0; i < s.dropped.size(); ++i)
-    dropped[drop_reason_name(static_cast<DropReason>(i))] = s.dropped[i];
-  nlohmann::ordered_json j = {{"module", "pushcap"},
-                              {"subsystem", "status"},
-                              {"timestamp", wall_ns() / 1'000'000'000},
-                              {"ver", PUSHCAP_VERSION},
-                              {"instance", "pushcap"},
-                              {"Process", cfg.desc},
-                              {"IsUp", !s.failed},
-                              {"Splits", s.splits},
-                              {"TotalByte", s.accepted_bytes},
-                              {"TotalPkt", s.accepted},
-                              {"TransferMbps", static_cast<double>(static_cast<std::int64_t>(mbps * 100)) / 100},
-                              {"PCAPTS", s.last_ts},
-                              {"FilterBPF", cfg.filter_bpf},
-                              {"FilterFrame", ""},
-                              {"Target", cfg.path},
-                              {"Filtered", s.filtered},
-                              {"Dropped", dropped}};
-  return j.dump();
-}
-
-std::string human_bytes(double b) {
-  if (b >= 1e9) return fmt::format("{:.2f} GB", b / 1e9);
-  if (b >= 1e6) return fmt::format("{:.1f} MB", b / 1e6);
-  return fmt::format("{:.0f} B", b);
-}
-
-}  // namespace
 
 RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   RunReport report;
@@ -119,66 +83,7 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   std::vector<std::thread> threads;
   for (auto& t : targets) threads.emplace_back([&t] { t->run(); });
 
-  // Status: JSON lines each second, heartbeats, progress, and signal handling.
-  std::mutex status_mutex;
-  std::condition_variable status_cv;
-  bool status_done = false;
-  std::thread status([&] {
-    std::vector<std::uint64_t> last_bytes(targets.size(), 0);
-    std::int64_t last_json = mono_ns();
-    std::int64_t last_heartbeat = 0;
-    int handled_signals = 0;
-    std::unique_lock lock(status_mutex);
-    for (;;) {
-      status_cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return status_done; });
-      int sigs = interrupt_count().load();
-      if (sigs > handled_signals) {
-        handled_signals = sigs;
-        if (main_log_)
-          main_log_->line(fmt::format("signal {} received: finalising open splits", first_interrupt().load()));
-        if (sigs >= 2) {
-          for (auto& t : targets) t->hurry();
-        }
-      }
-      if (status_done) break;
-      std::int64_t now = mono_ns();
-      if (now - last_json >= 1'000'000'000) {
-        double secs = static_cast<double>(now - last_json) / 1e9;
-        last_json = now;
-        for (std::size_t i = 0; i < targets.size(); ++i) {
-          TargetStats s = targets[i]->stats();
-          double mbps = static_cast<double>(s.accepted_bytes - last_bytes[i]) * 8 / 1e6 / secs;
-          last_bytes[i] = s.accepted_bytes;
-          if (main_log_) main_log_->json(status_json(targets[i]->config(), s, mbps));
-        }
-        if (options_.progress) {
-          std::uint64_t total = source.total_bytes();
-          std::uint64_t done = source.bytes_read();
-          double elapsed = static_cast<double>(now - started) / 1e9;
-          double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
-          std::string line =
-              fmt::format("pushcap: {} read, {:.2f} Gbps", human_bytes(static_cast<double>(done)), rate * 8 / 1e9);
-          if (total > 0 && done <= total) {
-            double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
-            line = fmt::format("pushcap: {:5.1f}% of {}, {:.2f} Gbps, ETA {}:{:02}",
-                               100.0 * static_cast<double>(done) / static_cast<double>(total),
-                               human_bytes(static_cast<double>(total)), rate * 8 / 1e9, static_cast<int>(eta) / 60,
-                               static_cast<int>(eta) % 60);
-          }
-          std::fprintf(stderr, "\r%-70s", line.c_str());
-          std::fflush(stderr);
-        }
-      }
-      if (main_log_ && now - last_heartbeat >= std::int64_t{options_.heartbeat_seconds} * 1'000'000'000) {
-        last_heartbeat = now;
-        for (auto& t : targets) {
-          TargetStats s = t->stats();
-          main_log_->line(
-              fmt::format("push [{:<40} : reader:true split:{}]", t->config().desc, s.failed ? "false" : "true"));
-        }
-      }
-    }
-  });
+  StatusReporter status(targets, source, {main_log_.get(), options_.progress, options_.heartbeat_seconds});
 
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   report.source = source.run([&](capture::BatchPtr batch) {
@@ -187,13 +92,7 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   for (auto& t : targets) t->post_end();
   for (auto& th : threads) th.join();
   closer.finish();
-  {
-    std::lock_guard lock(status_mutex);
-    status_done = true;
-  }
-  status_cv.notify_all();
-  status.join();
-  if (options_.progress) std::fprintf(stderr, "\r%-70s\r", "");
+  status.stop();
 
   report.signal = interrupt_count().load() > 0 ? first_interrupt().load() : 0;
   report.seconds = static_cast<double>(mono_ns() - started) / 1e9;
