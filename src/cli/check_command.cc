@@ -33,6 +33,7 @@ int check_command(const std::string& config_path) {
   if (cfg->follow_start) {
     std::printf("  FollowStart true (realtime push only: an offline run reads its inputs from their start)\n");
   }
+  for (const auto& w : cfg->warnings) std::printf("  warning: %s\n", w.c_str());
   const auto now = static_cast<std::uint64_t>(wall_ns());
   for (const auto& t : cfg->targets) {
     split::FileNamer namer(t.spec, t.prefix);

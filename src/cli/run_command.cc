@@ -58,6 +58,7 @@ int run_command(const RunOptions& options) {
                  "realtime push from a capture store is not supported yet (issue #6)\n");
     return kExitUsage;
   }
+  for (const auto& w : cfg->warnings) std::fprintf(stderr, "pushcap: warning: %s\n", w.c_str());
   push::EngineOptions eo;
   eo.log_dir = !options.log_dir.empty() ? options.log_dir : !cfg->log_dir.empty() ? cfg->log_dir : "pushcap-log";
   eo.progress = !options.no_progress && ::isatty(STDERR_FILENO) != 0;

@@ -344,6 +344,12 @@ Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
       return fail(ctx.error("target #" + std::to_string(i),
                             "duplicate Desc '" + t->desc + "' (each target needs its own; it names the log)"));
     }
+    for (const auto& other : cfg.targets) {
+      if (other.prefix == t->prefix && other.spec.suffix == t->spec.suffix) {
+        cfg.warnings.push_back("targets '" + other.desc + "' and '" + t->desc + "' write to the same prefix \"" +
+                               t->prefix + "\": their files never overwrite each other but take _1, _2... names");
+      }
+    }
     cfg.targets.push_back(std::move(*t));
   }
   lua_pop(L, 1);

@@ -31,6 +31,7 @@ struct PushConfig {
   std::vector<TargetConfig> targets;  ///< Config.Target, in order
   bool follow_start = false;          ///< Config.FollowStart (realtime mode: start of stream)
   std::string log_dir;                ///< Config.LogDir ("" = not set)
+  std::vector<std::string> warnings;  ///< legal but probably unintended (two targets, one prefix)
 };
 
 }  // namespace pushcap::config

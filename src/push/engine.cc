@@ -83,7 +83,9 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   std::vector<std::thread> threads;
   for (auto& t : targets) threads.emplace_back([&t] { t->run(); });
 
-  StatusReporter status(targets, source, {main_log_.get(), options_.progress, options_.heartbeat_seconds});
+  StatusReporter::Options status_options{main_log_.get(), {}, options_.progress, options_.heartbeat_seconds};
+  for (const auto& log : target_logs_) status_options.target_logs.push_back(log.get());
+  StatusReporter status(targets, source, status_options);
 
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   report.source = source.run([&](capture::BatchPtr batch) {

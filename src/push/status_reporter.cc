@@ -88,10 +88,19 @@ void StatusReporter::loop() {
     }
     if (options_.main_log != nullptr &&
         now - last_heartbeat >= std::int64_t{options_.heartbeat_seconds} * 1'000'000'000) {
+      const double elapsed = static_cast<double>(now - started_) / 1e9;
       last_heartbeat = now;
-      for (const auto& t : targets_) {
-        options_.main_log->line(fmt::format("push [{:<40} : reader:true split:{}]", t->config().desc,
-                                            t->stats().failed ? "false" : "true"));
+      for (std::size_t i = 0; i < targets_.size(); ++i) {
+        const TargetStats s = targets_[i]->stats();
+        options_.main_log->line(fmt::format("push [{:<40} : reader:true split:{}]", targets_[i]->config().desc,
+                                            s.failed ? "false" : "true"));
+        if (i < options_.target_logs.size() && options_.target_logs[i] != nullptr) {
+          options_.target_logs[i]->line(
+              fmt::format("Total Bytes {} ({:.3f} GB) Packets {} Speed {:.3f} Gbps : Splits {} Filtered {} PCAPTS {}",
+                          s.accepted_bytes, static_cast<double>(s.accepted_bytes) / 1e9, s.accepted,
+                          elapsed > 0 ? static_cast<double>(s.accepted_bytes) * 8 / 1e9 / elapsed : 0.0, s.splits,
+                          s.filtered, s.last_ts));
+        }
       }
     }
   }

@@ -26,8 +26,9 @@ std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, d
 class StatusReporter {
  public:
   struct Options {
-    LogFile* main_log = nullptr;  ///< status and heartbeat lines; none when null
-    bool progress = false;        ///< draw the progress line on stderr
+    LogFile* main_log = nullptr;        ///< status and heartbeat lines; none when null
+    std::vector<LogFile*> target_logs;  ///< per target (may be empty): a progress line per heartbeat
+    bool progress = false;              ///< draw the progress line on stderr
     int heartbeat_seconds = 15;
   };
   StatusReporter(const std::vector<std::unique_ptr<Target>>& targets, const capture::FileSource& source,

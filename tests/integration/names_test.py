@@ -2,6 +2,7 @@
 zone and --filename-utc, the Path prefix rule of configs, and names that would collide."""
 import datetime
 import os
+import unittest
 import zoneinfo
 
 from harness import TempDirTest, capinfos, run, split_events, udp_frame, write_pcap
@@ -82,3 +83,18 @@ class Names(TempDirTest):
                                     f'Split = "--split-time 60e9", FileName = "--filename-epoch-sec" }} }} }}', f"c{i}.lua")
             run(["run", "--config", cfg, "--log-dir", self.path("log%d" % i), "--offline", src], check=0)
             self.assertTrue(os.path.exists(self.path("p%d" % i, want)), (path, os.listdir(self.path("p%d" % i))))
+
+
+class Ownership(TempDirTest):
+    @unittest.skipUnless(os.geteuid() == 0, "chown to another user needs root")
+    def test_dash_z_owns_the_final_files(self):
+        import pwd
+        nobody = pwd.getpwnam("nobody")
+        src = self.path("in.pcap")
+        write_pcap(src, [(1616334600 * S + i * S, udp_frame(i)) for i in range(3)], nano=True)
+        run(["split", "--split-time", "1e9", "-Z", f"nobody:{nobody.pw_gid}", "-o", self.path("o") + "/", src], check=0)
+        files = os.listdir(self.path("o"))
+        self.assertEqual(len(files), 3)
+        for f in files:
+            st = os.stat(self.path("o", f))
+            self.assertEqual((st.st_uid, st.st_gid), (nobody.pw_uid, nobody.pw_gid))
