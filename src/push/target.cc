@@ -20,7 +20,11 @@ const char* res_name(capture::TsResolution r) {
 }  // namespace
 
 Target::Target(config::TargetConfig config, Closer& closer, TargetLogs logs)
-    : config_(std::move(config)), closer_(closer), logs_(logs), namer_(config_.spec, config_.prefix) {
+    : config_(std::move(config)),
+      closer_(closer),
+      logs_(logs),
+      namer_(config_.spec, config_.prefix),
+      policy_(config_.spec) {
   has_filter_ = config_.filter_bpf.find_first_not_of(" \t\r\n") != std::string::npos;
 }
 
@@ -83,10 +87,10 @@ void Target::publish_open_splits() {
 }
 
 void Target::on_watermark(std::uint64_t ts) {
-  if (failed_ || !period_open_ || ts < period_end_) return;
+  if (failed_ || !policy_.watermark_closes(ts)) return;
   // No packet of the open period can still come: publish it now.
   publish_open_splits();
-  period_open_ = false;
+  policy_.close_period();
 }
 
 const filter::BpfProgram* Target::program_for(capture::FormatId id, const capture::LinkFormat& format) {
@@ -138,9 +142,6 @@ Target::Stream& Target::stream_for(capture::FormatId id, const capture::LinkForm
 
 void Target::process(const capture::Batch& batch) {
   const auto& formats = *batch.formats;
-  const std::uint64_t period = config_.spec.time_ns;
-  const std::uint64_t byte_limit = config_.spec.bytes;
-  const std::uint64_t packet_limit = config_.spec.packets;
   std::uint64_t seen = 0, filtered = 0, accepted = 0, accepted_bytes = 0, last_ts = 0;
   std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> dropped{};
   auto drop = [&](DropReason r) { ++dropped[static_cast<std::size_t>(r)]; };
@@ -174,29 +175,26 @@ void Target::process(const capture::Batch& batch) {
       continue;
     }
     Stream& stream = stream_for(r.format, format);
-    if (period != 0) {
-      if (!period_open_) {
-        period_start_ = ts - ts % period;
-        period_end_ = period_start_ + period;
-        period_open_ = true;
-      } else if (ts >= period_end_ || ts + period < period_start_) {
-        if (ts < period_start_) {
-          warn(
-              fmt::format("timestamp jumped back by {:.3f} s (more than one split period) at packet ts {}; "
-                          "the open split is closed and a new one started for it",
-                          static_cast<double>(period_start_ - ts) / 1e9, ts));
-        }
+    switch (policy_.classify(ts)) {
+      case split::SplitPolicy::TimeStep::kSame:
+        break;
+      case split::SplitPolicy::TimeStep::kFirst:
+        policy_.open_period(ts);
+        break;
+      case split::SplitPolicy::TimeStep::kJumpedBack:
+        warn(
+            fmt::format("timestamp jumped back by {:.3f} s (more than one split period) at packet ts {}; "
+                        "the open split is closed and a new one started for it",
+                        static_cast<double>(policy_.start() - ts) / 1e9, ts));
+        [[fallthrough]];
+      case split::SplitPolicy::TimeStep::kNextPeriod:
         close_all(ts);
-        period_start_ = ts - ts % period;
-        period_end_ = period_start_ + period;
-      }
+        policy_.open_period(ts);
+        break;
     }
     OpenFile& f = stream.open;
     const std::uint64_t rec_bytes = split::kPcapRecordHeader + r.caplen;
-    if (f.file && ((byte_limit != 0 && f.file_bytes + rec_bytes > byte_limit) ||
-                   (packet_limit != 0 && f.packets >= packet_limit))) {
-      close_split(stream, ts);
-    }
+    if (f.file && policy_.file_full(f.file_bytes, f.packets, rec_bytes)) close_split(stream, ts);
     if (!f.file && !open_split(stream, ts)) {
       drop(DropReason::kWriteFailed);
       continue;
@@ -229,17 +227,11 @@ void Target::process(const capture::Batch& batch) {
   }
 }
 
-split::SplitTimes Target::times_of(const OpenFile& f) const {
-  if (config_.spec.time_ns != 0) return {period_start_, period_end_};
-  return {f.first_ts, f.last_ts};
-}
-
 bool Target::open_split(Stream& stream, std::uint64_t ts) {
   OpenFile& f = stream.open;
   f.packets = 0;
   f.first_ts = f.last_ts = ts;
-  split::SplitTimes times =
-      config_.spec.time_ns != 0 ? split::SplitTimes{period_start_, period_end_} : split::SplitTimes{ts, ts};
+  const split::SplitTimes times = policy_.times(ts, ts);
   auto file = sink::PendingFile::create([&](unsigned serial) { return namer_.path(times, stream.tag, serial); });
   if (!file) {
     fail_target(file.error().message());
@@ -265,7 +257,7 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
     fail_target(w.error().message() + " (the incomplete split was kept as " + abandoned + ")");
     return;
   }
-  const split::SplitTimes times = times_of(f);
+  const split::SplitTimes times = policy_.times(f.first_ts, f.last_ts);
   const std::string tag = stream.tag;
   const std::uint64_t packets = f.packets;
   const std::uint64_t file_bytes = f.file_bytes;

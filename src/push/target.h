@@ -21,6 +21,7 @@
 #include "sink/pending_file.h"
 #include "split/file_namer.h"
 #include "split/pcap_writer.h"
+#include "split/split_policy.h"
 
 namespace pushcap::push {
 
@@ -93,12 +94,12 @@ class Target {
   // Any thread: record an error and make the target thread stop at its next batch.
   void record_failure(const std::string& message);
   void warn(const std::string& message);
-  split::SplitTimes times_of(const OpenFile& f) const;
 
   config::TargetConfig config_;
   Closer& closer_;
   TargetLogs logs_;
   split::FileNamer namer_;
+  split::SplitPolicy policy_;
 
   // queue from the reader
   std::mutex mutex_;
@@ -115,9 +116,6 @@ class Target {
   // splitting
   std::vector<Stream> streams_;
   std::vector<std::int16_t> stream_of_format_;  // format id -> index into streams_, -1 unknown
-  bool period_open_ = false;
-  std::uint64_t period_start_ = 0;
-  std::uint64_t period_end_ = 0;
   bool failed_ = false;
 
   // counters (written by the target and closer threads)
