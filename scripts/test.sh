@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # One command from a fresh clone: installs the Debian packages, builds with warnings as errors,
 # fuzzes the capture readers for a minute, and runs the whole test suite (unit and integration
-# tests through ctest).
+# tests through ctest) under ASan+UBSan and then as built for release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/check-format.sh
 bash scripts/build.sh ci
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer first...
+bash scripts/build.sh asan
+ctest --test-dir build/asan --output-on-failure -j "$(nproc)" --timeout 900
+# ...then the release-like build CI counts.
 ctest --test-dir build/ci --output-on-failure -j "$(nproc)" --timeout 600
