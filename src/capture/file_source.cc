@@ -18,10 +18,14 @@ std::uint64_t FileSource::total_bytes() const {
   return total;
 }
 
-SourceOutcome FileSource::run(const std::function<void(BatchPtr)>& emit) {
+SourceOutcome FileSource::run(const std::function<void(BatchPtr)>& emit,
+                              const std::function<void(const Error&)>& on_error) {
   SourceOutcome outcome;
   for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
-    if (!read_input(i, emit, outcome)) {
+    const std::size_t errors_before = outcome.errors.size();
+    const bool go_on = read_input(i, emit, outcome);
+    if (on_error && outcome.errors.size() > errors_before) on_error(outcome.errors.back());
+    if (!go_on) {
       outcome.interrupted = true;
       break;
     }

@@ -30,7 +30,9 @@ class FileSource {
 
   /// Reads every input, calling `emit` with each non-empty batch, until done or until a signal
   /// was noted (core/interrupt.h); an incomplete record at an interruption is not delivered.
-  SourceOutcome run(const std::function<void(BatchPtr)>& emit);
+  /// `on_error` (optional) hears of each damaged or unreadable input as it happens.
+  SourceOutcome run(const std::function<void(BatchPtr)>& emit,
+                    const std::function<void(const Error&)>& on_error = nullptr);
 
   /// The inputs, in reading order.
   [[nodiscard]] const std::vector<Input>& inputs() const { return inputs_; }

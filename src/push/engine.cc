@@ -88,9 +88,15 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   StatusReporter status(targets, source, status_options);
 
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  report.source = source.run([&](capture::BatchPtr batch) {
-    for (auto& t : targets) t->post(batch);
-  });
+  report.source = source.run(
+      [&](capture::BatchPtr batch) {
+        for (auto& t : targets) t->post(batch);
+      },
+      [&](const Error& error) {
+        // Said when it happens, not only in the summary: a long run may have hours to go.
+        if (main_log_) main_log_->line("input error: " + error.message() + " (the next input follows)");
+        if (options_.echo_stderr) std::fprintf(stderr, "pushcap: input error: %s\n", error.message().c_str());
+      });
   for (auto& t : targets) t->post_end();
   for (auto& th : threads) th.join();
   closer.finish();
@@ -106,7 +112,6 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   if (main_log_) {
     for (std::size_t i = 0; i < targets.size(); ++i)
       main_log_->json(status_json(targets[i]->config(), report.targets[i], 0));
-    for (const auto& e : report.source.errors) main_log_->line("input error: " + e.message());
     for (const auto& s : report.source.skipped) main_log_->line("skipped (not a capture): " + s);
     std::string summary = format_summary(report);
     main_log_->raw(summary);
