@@ -1,21 +1,20 @@
 #include "capture/link_format.h"
 
-#include <limits>
-
 namespace pushcap::capture {
 
 bool FormatRegistry::intern(const LinkFormat& format, FormatId& id) {
-  const auto& table = *snapshot_;
-  for (std::size_t i = 0; i < table.size(); ++i) {
-    if (table[i] == format) {
-      id = static_cast<FormatId>(i);
-      return true;
-    }
+  const std::uint64_t key = (std::uint64_t{format.linktype & 0xFFFFu} << 48) | (std::uint64_t{format.snaplen} << 16) |
+                            (format.resolution == TsResolution::kNano ? 1u : 0u) | (format.swapped ? 2u : 0u);
+  if (auto it = ids_.find(key); it != ids_.end()) {
+    id = it->second;
+    return true;
   }
-  if (table.size() >= std::numeric_limits<FormatId>::max()) return false;
+  const auto& table = *snapshot_;
+  if (table.size() >= kMaxFormats) return false;
   auto next = std::make_shared<FormatTable>(table);
   next->push_back(format);
   id = static_cast<FormatId>(table.size());
+  ids_.emplace(key, id);
   snapshot_ = std::move(next);
   return true;
 }

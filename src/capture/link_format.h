@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace pushcap::capture {
@@ -34,14 +35,19 @@ using FormatTablePtr = std::shared_ptr<const FormatTable>;
 /// Used by the reader thread only; targets see the snapshots carried by batches.
 class FormatRegistry {
  public:
+  /// Distinct formats one run may have. Real captures have a handful; the bound keeps a hostile
+  /// file of interface blocks from costing quadratic time or unbounded memory.
+  static constexpr std::size_t kMaxFormats = 1024;
+
   FormatRegistry() : snapshot_(std::make_shared<FormatTable>()) {}
-  /// The id of `format`, adding it if new; false when the table is full (65535 formats).
+  /// The id of `format`, adding it if new; false when kMaxFormats are already in use.
   bool intern(const LinkFormat& format, FormatId& id);
   /// The current snapshot.
   [[nodiscard]] const FormatTablePtr& snapshot() const { return snapshot_; }
 
  private:
   FormatTablePtr snapshot_;
+  std::unordered_map<std::uint64_t, FormatId> ids_;  // packed (linktype, snaplen, flags) -> id
 };
 
 /// A short name for a link type ("EN10MB", "LINUX_SLL", ...) or its number.

@@ -105,6 +105,24 @@ TEST(PcapngParser, DamageIsReportedWithItsOffset) {
   }
 }
 
+TEST(PcapngParser, HostileInterfaceBlocksAreBounded) {
+  Bytes distinct = ng_section();
+  for (std::uint32_t i = 0; i < 1100; ++i) {
+    Bytes idb = ng_interface(1, 100 + i);
+    distinct.insert(distinct.end(), idb.begin(), idb.end());
+  }
+  auto p = parse_all(distinct);
+  ASSERT_TRUE(p->result.error);
+  EXPECT_NE(p->result.error->message().find("more than 1024 distinct link formats"), std::string::npos);
+
+  Bytes same = ng_section();
+  Bytes idb = ng_interface(1, 0);
+  for (std::uint32_t i = 0; i < 65537; ++i) same.insert(same.end(), idb.begin(), idb.end());
+  auto q = parse_all(same);
+  ASSERT_TRUE(q->result.error);
+  EXPECT_NE(q->result.error->message().find("more than 65536 interfaces"), std::string::npos);
+}
+
 TEST(PcapngParser, EveryTruncationPointIsDamageOrABlockBoundary) {
   Bytes full = concat({ng_section(), ng_interface(1, 0, 9), ng_packet(0, 5, 33), ng_packet(0, 6, 41)});
   std::size_t boundaries[] = {0, 28, 28 + 32, 28 + 32 + 68, full.size()};
