@@ -53,7 +53,7 @@ ParseResult PcapParser::parse_header(Batch& batch, std::size_t begin, std::size_
   }
   LinkFormat format{linkfield & 0xFFFFu, snaplen, nano_ ? TsResolution::kNano : TsResolution::kMicro, swap_};
   if (!registry_.intern(format, format_)) {
-    out.error = damage(batch.file_offset + begin, "more than 1024 distinct link formats (link type, snap length, resolution) in one run");
+    out.error = damage(batch.file_offset + begin, "more than 1024 distinct link formats in one run");
     return out;
   }
   header_done_ = true;

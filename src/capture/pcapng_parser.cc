@@ -66,7 +66,7 @@ std::string PcapngParser::on_interface(const std::uint8_t* block, std::uint32_t 
   // Microseconds or coarser are written as microsecond pcap exactly; anything finer as nanoseconds.
   bool micro = !ifc.pow2 && ifc.exp <= 6;
   LinkFormat format{linktype, ifc.snaplen, micro ? TsResolution::kMicro : TsResolution::kNano, swap_};
-  if (!registry_.intern(format, ifc.format)) return "more than 1024 distinct link formats (link type, snap length, resolution) in one run";
+  if (!registry_.intern(format, ifc.format)) return "more than 1024 distinct link formats in one run";
   interfaces_.push_back(ifc);
   return {};
 }

@@ -40,6 +40,18 @@ class Signals(TempDirTest):
         t.start()
         return p, stop
 
+    def interrupt_slow_run(self, src, signals):
+        """Starts a slow run, sends `signals` after 1.5 s, waits; returns (process, stderr)."""
+        p, stop = self.start_slow_run(src)
+        time.sleep(1.5)
+        for sig in signals:
+            p.send_signal(sig)
+        try:
+            _, err = p.communicate(timeout=30)
+        finally:
+            stop.set()
+        return p, err.decode()
+
     def check_prefix(self, src):
         self.assertEqual(pending_files(self.tmp), [])
         names = [e["Name"] for e in split_events(self.path("log"))]
@@ -56,14 +68,7 @@ class Signals(TempDirTest):
     def test_sigterm_finalises_open_splits(self):
         src = self.path("in.pcap")
         generate(src, "--bytes", "60e6", "--gap-ns", "200000")
-        p, stop = self.start_slow_run(src)
-        time.sleep(1.5)
-        p.send_signal(signal.SIGTERM)
-        try:
-            _, err = p.communicate(timeout=30)
-        finally:
-            stop.set()
-        err = err.decode()
+        p, err = self.interrupt_slow_run(src, [signal.SIGTERM])
         self.assertEqual(p.returncode, 128 + signal.SIGTERM, err)
         self.assertIn("INTERRUPTED by signal 15", err)
         self.check_prefix(src)
@@ -71,15 +76,8 @@ class Signals(TempDirTest):
     def test_second_signal_leaves_no_pending(self):
         src = self.path("in.pcap")
         generate(src, "--bytes", "60e6", "--gap-ns", "200000")
-        p, stop = self.start_slow_run(src)
-        time.sleep(1.5)
-        p.send_signal(signal.SIGINT)
-        p.send_signal(signal.SIGINT)
-        try:
-            _, err = p.communicate(timeout=30)
-        finally:
-            stop.set()
-        self.assertEqual(p.returncode, 128 + signal.SIGINT, err.decode())
+        p, err = self.interrupt_slow_run(src, [signal.SIGINT, signal.SIGINT])
+        self.assertEqual(p.returncode, 128 + signal.SIGINT, err)
         self.assertEqual(pending_files(self.tmp), [])
         for n in glob.glob(self.path("o", "*")):
             self.assertEqual(subprocess.run(["tcpdump", "-n", "-r", n], stdout=subprocess.DEVNULL,
