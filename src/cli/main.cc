@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   }
 
   CLI::App app{"pushcap: pushes packet captures, split, filtered and named, to files"};
+  app.set_version_flag("--version", "pushcap " PUSHCAP_VERSION);
   app.require_subcommand(1);
   pushcap::cli::RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "run a push config over captures");
