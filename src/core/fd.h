@@ -53,7 +53,7 @@ Result<void> fsync_dir(const std::string& dir);
 /// Renames `from` to `to` only if `to` does not exist (kExists otherwise); atomic where the
 /// filesystem supports RENAME_NOREPLACE, else through link(2) + unlink(2).
 Result<void> rename_no_replace(const std::string& from, const std::string& to);
-/// mkdir -p.
+/// mkdir -p; the parent of every directory it creates is fsynced.
 Result<void> make_dirs(const std::string& dir);
 /// The directory part of a path ("." when there is none).
 std::string dir_name(const std::string& path);

@@ -268,13 +268,19 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
                        config_.spec.owner, file_bytes, nullptr};
   closing.done = [this, times, packets, file_bytes, first, last, wall_open, closing_ts](Result<std::string> final_path,
                                                                                         sink::PendingFile& pending) {
-    if (!final_path) {
+    if (!final_path && pending.published().empty()) {
       std::string kept = pending.abandon();
       splits_failed_.fetch_add(1, std::memory_order_relaxed);
       dropped_[static_cast<std::size_t>(DropReason::kWriteFailed)].fetch_add(packets, std::memory_order_relaxed);
       record_failure(fmt::format("{}; the split ({} packets) was not published and was kept as {}",
                                  final_path.error().message(), packets, kept));
       return;
+    }
+    if (!final_path) {
+      // The file is complete under its final name; only the directory sync failed. It counts as
+      // published, and the target stops because the disk is failing.
+      record_failure(final_path.error().message());
+      final_path = pending.published();
     }
     published_.fetch_add(packets, std::memory_order_relaxed);
     published_bytes_.fetch_add(file_bytes, std::memory_order_relaxed);

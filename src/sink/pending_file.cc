@@ -40,7 +40,10 @@ Result<std::string> PendingFile::finalize(const NameFn& name, const std::optiona
     std::string final_path = name(serial);
     auto r = rename_no_replace(pending_, final_path);
     if (r) {
-      if (auto d = fsync_dir(dir_name(final_path)); !d) return fail(d.error());
+      published_ = final_path;
+      if (auto d = fsync_dir(dir_name(final_path)); !d) {
+        return fail(d.error().context(final_path + " is complete, but its directory entry may not be durable"));
+      }
       return final_path;
     }
     if (r.error().code() != Errc::kExists) return fail(r.error());
@@ -49,6 +52,7 @@ Result<std::string> PendingFile::finalize(const NameFn& name, const std::optiona
 }
 
 std::string PendingFile::abandon() {
+  if (!published_.empty()) return published_;  // renamed already: nothing pending to keep
   (void)fd_.close(pending_);
   std::string base = pending_.substr(0, pending_.size() - std::string(".pending").size());
   for (unsigned serial = 0; serial < 1000; ++serial) {

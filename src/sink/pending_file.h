@@ -30,7 +30,11 @@ class PendingFile {
 
   /// Makes the file durable and renames it to the first free name(serial); returns the final
   /// path. A failed fsync or close is final: the file stays pending-named and is not published.
+  /// When only the directory fsync after the rename fails, the error is returned too, but the
+  /// complete file is under its final name: published() says which.
   Result<std::string> finalize(const NameFn& name, const std::optional<split::Owner>& owner);
+  /// The final path once renamed ("" before).
+  [[nodiscard]] const std::string& published() const { return published_; }
   /// Gives up a file that could not be completed: renames it to "<pending minus .pending>.failed"
   /// (never over an existing file) and returns that name, or the pending name if renaming failed.
   std::string abandon();
@@ -38,6 +42,7 @@ class PendingFile {
  private:
   Fd fd_;
   std::string pending_;
+  std::string published_;
 };
 
 /// How many serials are tried before giving up on finding a free name.
