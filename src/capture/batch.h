@@ -44,8 +44,6 @@ class BatchPool {
 
   /// A cleared batch; returned to the pool when the last shared_ptr to it goes.
   std::shared_ptr<Batch> acquire();
-  /// Bytes a batch starts with.
-  [[nodiscard]] std::size_t batch_bytes() const { return bytes_; }
 
  private:
   void release(Batch* batch);

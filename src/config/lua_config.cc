@@ -262,7 +262,7 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, bool g
   if (t.spec.output_prefix) {
     return fail(ctx.error(where, "field SplitCmd: -o is set by Path in a config, not by SplitCmd"));
   }
-  if (t.spec.suffix_given && t.spec.suffix != ".pcap") {
+  if (t.spec.suffix != ".pcap") {
     return fail(
         not_supported(ctx, where, "SplitCmd --filename-suffix \"" + t.spec.suffix + "\"", "compression, issue #4"));
   }

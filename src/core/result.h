@@ -16,7 +16,6 @@ enum class Errc {
   kDamagedCapture,   // a capture file is malformed or cut short
   kUnsupported,      // valid input that this version does not handle
   kExists,           // the thing to create already exists
-  kInterrupted,      // stopped by a signal
 };
 
 /// A failure with a human-readable message; `context` prepends "where" to the message.

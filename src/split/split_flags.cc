@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <set>
 
 namespace pushcap::split {
 namespace {
@@ -139,6 +140,14 @@ Result<std::uint64_t> parse_count(const std::string& text) {
   return static_cast<std::uint64_t>(v);
 }
 
+bool split_flag_takes_value(const std::string& flag) {
+  static const std::set<std::string> with_value = {
+      "--split-time", "--split-byte", "--split-packet", "--filename-strftime", "--filename-suffix",
+      "-o",           "-Z",           "--script-close", "--script-post",       "--pipe-cmd",
+      "--ring",       "--roll-period"};
+  return with_value.count(flag) != 0;
+}
+
 const std::vector<std::string>& known_split_flags() {
   static const std::vector<std::string> flags = [] {
     std::vector<std::string> f = {"--split-time",
@@ -181,14 +190,12 @@ Result<void> apply_split_flags(const std::vector<std::string>& args, SplitSpec& 
       r = count(spec.packets);
     } else if (auto it = layout_flags().find(flag); it != layout_flags().end()) {
       spec.layout = it->second;
-      spec.layout_given = true;
     } else if (flag == "--filename-strftime") {
       auto v = value();
       if (!v) return fail(v.error());
       if (v->empty()) return fail(Errc::kInvalidArgument, "--filename-strftime needs a non-empty pattern");
       spec.layout = NameLayout::kStrftime;
       spec.strftime = *v;
-      spec.layout_given = true;
     } else if (flag == "--filename-utc") {
       spec.utc = true;
     } else if (flag == "--filename-suffix") {
@@ -197,7 +204,6 @@ Result<void> apply_split_flags(const std::vector<std::string>& args, SplitSpec& 
       if (v->find('/') != std::string::npos)
         return fail(Errc::kInvalidArgument, "--filename-suffix must not contain '/'");
       spec.suffix = *v;
-      spec.suffix_given = true;
     } else if (flag == "-o") {
       auto v = value();
       if (!v) return fail(v.error());

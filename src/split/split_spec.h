@@ -43,10 +43,8 @@ struct SplitSpec {
   std::string strftime;  ///< pattern for kStrftime
   bool utc = false;      ///< --filename-utc: time strings in UTC instead of TZ
   std::string suffix = ".pcap";
-  bool suffix_given = false;                 ///< --filename-suffix was given
   std::optional<std::string> output_prefix;  ///< -o, used literally
   std::optional<Owner> owner;                ///< -Z
-  bool layout_given = false;                 ///< a --filename-* flag was given
 };
 
 /// A readable form of the layout flag ("--filename-tstr-HHMMSS").
