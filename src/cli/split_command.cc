@@ -1,7 +1,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <set>
 
 #include "cli/commands.h"
 #include "config/push_config.h"
@@ -13,20 +12,6 @@ namespace pushcap::cli {
 int run_engine(const config::PushConfig& cfg, const std::vector<std::string>& input_args, push::EngineOptions options);
 
 int split_command(const std::vector<std::string>& args) {
-  static const std::set<std::string> with_value = {"--split-time",
-                                                   "--split-byte",
-                                                   "--split-packet",
-                                                   "--filename-strftime",
-                                                   "--filename-suffix",
-                                                   "-o",
-                                                   "-Z",
-                                                   "--log-dir",
-                                                   "--script-close",
-                                                   "--script-post",
-                                                   "--pipe-cmd",
-                                                   "--ring",
-                                                   "--roll-period",
-                                                   "--uid"};
   std::vector<std::string> flags;
   std::vector<std::string> inputs;
   std::string log_dir;
@@ -48,7 +33,7 @@ int split_command(const std::vector<std::string>& args) {
       inputs.push_back(a);
     } else {
       flags.push_back(a);
-      if (with_value.count(a) != 0 && i + 1 < args.size()) flags.push_back(args[++i]);
+      if (split::split_flag_takes_value(a) && i + 1 < args.size()) flags.push_back(args[++i]);
     }
   }
   config::TargetConfig target;

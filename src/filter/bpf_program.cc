@@ -13,10 +13,6 @@ std::mutex& compile_mutex() {
   return m;
 }
 
-bool is_blank(const std::string& s) {
-  return s.find_first_not_of(" \t\r\n") == std::string::npos;
-}
-
 // libpcap compiles some filters differently for a savefile than for a live or dead handle (on
 // DLT_NULL, "ip6" tests every BSD AF_INET6 value and the capture's byte order), so the program
 // is compiled against a savefile: a 24-byte pcap header in memory. That also maps LINKTYPE_*
@@ -55,7 +51,7 @@ pcap_t* open_savefile_handle(std::uint32_t linktype, std::uint32_t snaplen, bool
 Result<BpfProgram> BpfProgram::compile(const std::string& expression, std::uint32_t linktype, std::uint32_t snaplen,
                                        bool swapped) {
   BpfProgram out;
-  if (is_blank(expression)) {
+  if (selects_everything(expression)) {
     out.match_all_ = true;
     return out;
   }
@@ -77,6 +73,10 @@ Result<BpfProgram> BpfProgram::compile(const std::string& expression, std::uint3
   }
   out.program_ = std::move(owned);
   return out;
+}
+
+bool selects_everything(const std::string& expression) {
+  return expression.find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
 Result<void> validate_bpf(const std::string& expression) {

@@ -45,6 +45,9 @@ class BpfProgram {
   bool match_none_ = false;
 };
 
+/// True when `expression` is empty or blank: it selects every packet, no program is needed.
+bool selects_everything(const std::string& expression);
+
 /// Checks that `expression` compiles for Ethernet; used when a config is loaded.
 Result<void> validate_bpf(const std::string& expression);
 

@@ -25,7 +25,7 @@ Target::Target(config::TargetConfig config, Closer& closer, TargetLogs logs)
       logs_(logs),
       namer_(config_.spec, config_.prefix),
       policy_(config_.spec) {
-  has_filter_ = config_.filter_bpf.find_first_not_of(" \t\r\n") != std::string::npos;
+  has_filter_ = !filter::selects_everything(config_.filter_bpf);
 }
 
 void Target::post(capture::BatchPtr batch) {
@@ -252,8 +252,7 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
   f.file.reset();
   if (auto w = f.writer.flush(); !w) {
     std::string abandoned = file.abandon();
-    splits_failed_.fetch_add(1, std::memory_order_relaxed);
-    dropped_[static_cast<std::size_t>(DropReason::kWriteFailed)].fetch_add(f.packets, std::memory_order_relaxed);
+    count_lost_split(f.packets);
     fail_target(w.error().message() + " (the incomplete split was kept as " + abandoned + ")");
     return;
   }
@@ -270,8 +269,7 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
                                                                                         sink::PendingFile& pending) {
     if (!final_path && pending.published().empty()) {
       std::string kept = pending.abandon();
-      splits_failed_.fetch_add(1, std::memory_order_relaxed);
-      dropped_[static_cast<std::size_t>(DropReason::kWriteFailed)].fetch_add(packets, std::memory_order_relaxed);
+      count_lost_split(packets);
       record_failure(fmt::format("{}; the split ({} packets) was not published and was kept as {}",
                                  final_path.error().message(), packets, kept));
       return;
@@ -316,14 +314,17 @@ void Target::fail_target(const std::string& message) {
       if (s.open.file) {
         std::string kept = s.open.file->abandon();
         s.open.file.reset();
-        splits_failed_.fetch_add(1, std::memory_order_relaxed);
-        dropped_[static_cast<std::size_t>(DropReason::kWriteFailed)].fetch_add(s.open.packets,
-                                                                               std::memory_order_relaxed);
+        count_lost_split(s.open.packets);
         if (logs_.target != nullptr) logs_.target->line("incomplete split kept as " + kept);
       }
     }
   }
   record_failure(message);
+}
+
+void Target::count_lost_split(std::uint64_t packets) {
+  splits_failed_.fetch_add(1, std::memory_order_relaxed);
+  dropped_[static_cast<std::size_t>(DropReason::kWriteFailed)].fetch_add(packets, std::memory_order_relaxed);
 }
 
 void Target::record_failure(const std::string& message) {

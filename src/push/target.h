@@ -91,6 +91,8 @@ class Target {
   void publish_open_splits();
   // Target thread: stop writing, keep open splits as .failed, record the error.
   void fail_target(const std::string& message);
+  // Any thread: count a split that was not published and its packets as write_failed.
+  void count_lost_split(std::uint64_t packets);
   // Any thread: record an error and make the target thread stop at its next batch.
   void record_failure(const std::string& message);
   void warn(const std::string& message);

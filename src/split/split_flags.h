@@ -20,6 +20,10 @@ Result<std::uint64_t> parse_count(const std::string& text);
 /// the flag. Flags of later versions (--script-close, --pipe-cmd, ...) fail as not supported yet.
 Result<void> apply_split_flags(const std::vector<std::string>& args, SplitSpec& spec);
 
+/// True when `flag` is followed by a value ("--split-time 60e9"), for callers that must pick
+/// split flags out of a longer command line; includes the flags of later versions.
+bool split_flag_takes_value(const std::string& flag);
+
 /// Every flag apply_split_flags knows, for help text and nearest-name hints.
 const std::vector<std::string>& known_split_flags();
 
