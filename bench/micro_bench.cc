@@ -102,7 +102,7 @@ void BM_WriterCopyRuns(benchmark::State& state) {
   auto ix = index_capture(make_capture(4 << 20));
   auto fd = open_file("/dev/null", O_WRONLY);
   split::PcapWriter w;
-  capture::LinkFormat fmt{1, 65535, capture::TsResolution::kMicro, false};
+  capture::LinkFormat fmt{1, 65535, capture::TsResolution::kMicro, false, {}};
   const auto every = static_cast<std::size_t>(state.range(0));
   for (auto _ : state) {
     w.start(fd->get(), fmt, "null");

@@ -3,8 +3,11 @@
 namespace pushcap::capture {
 
 bool FormatRegistry::intern(const LinkFormat& format, FormatId& id) {
-  const std::uint64_t key = (std::uint64_t{format.linktype & 0xFFFFu} << 48) | (std::uint64_t{format.snaplen} << 16) |
-                            (format.resolution == TsResolution::kNano ? 1u : 0u) | (format.swapped ? 2u : 0u);
+  const std::uint64_t packed = (std::uint64_t{format.linktype & 0xFFFFu} << 48) |
+                               (std::uint64_t{format.snaplen} << 16) |
+                               (format.resolution == TsResolution::kNano ? 1u : 0u) | (format.swapped ? 2u : 0u);
+  std::string key(reinterpret_cast<const char*>(&packed), sizeof packed);
+  key += format.interface_name;
   if (auto it = ids_.find(key); it != ids_.end()) {
     id = it->second;
     return true;
@@ -14,7 +17,7 @@ bool FormatRegistry::intern(const LinkFormat& format, FormatId& id) {
   auto next = std::make_shared<FormatTable>(table);
   next->push_back(format);
   id = static_cast<FormatId>(table.size());
-  ids_.emplace(key, id);
+  ids_.emplace(std::move(key), id);
   snapshot_ = std::move(next);
   return true;
 }

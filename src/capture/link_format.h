@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct LinkFormat {
   std::uint32_t snaplen = 0;   ///< the input's snap length (pcapng: 0 means "no limit")
   TsResolution resolution = TsResolution::kMicro;
   bool swapped = false;  ///< the capture was written in big-endian byte order
+  std::string interface_name;  ///< pcapng if_name of the interface ("" when none); FilterFrame's capture.interface
   bool operator==(const LinkFormat&) const = default;
 };
 
@@ -47,7 +49,7 @@ class FormatRegistry {
 
  private:
   FormatTablePtr snapshot_;
-  std::unordered_map<std::uint64_t, FormatId> ids_;  // packed (linktype, snaplen, flags) -> id
+  std::unordered_map<std::string, FormatId> ids_;  // packed (linktype, snaplen, flags) + name -> id
 };
 
 /// A short name for a link type ("EN10MB", "LINUX_SLL", ...) or its number.

@@ -51,7 +51,7 @@ ParseResult PcapParser::parse_header(Batch& batch, std::size_t begin, std::size_
                                                            std::to_string(linkfield) + ")");
     return out;
   }
-  LinkFormat format{linkfield & 0xFFFFu, snaplen, nano_ ? TsResolution::kNano : TsResolution::kMicro, swap_};
+  LinkFormat format{linkfield & 0xFFFFu, snaplen, nano_ ? TsResolution::kNano : TsResolution::kMicro, swap_, {}};
   if (!registry_.intern(format, format_)) {
     out.error = damage(batch.file_offset + begin, "more than 1024 distinct link formats in one run");
     return out;

@@ -15,6 +15,7 @@ constexpr std::uint32_t kObsoletePacket = 2;
 constexpr std::uint32_t kSimplePacket = 3;
 constexpr std::uint32_t kEnhancedPacket = 6;
 constexpr std::uint16_t kOptEnd = 0;
+constexpr std::uint16_t kOptName = 2;
 constexpr std::uint16_t kOptTsresol = 9;
 constexpr std::uint16_t kOptTsoffset = 14;
 
@@ -44,6 +45,7 @@ std::string PcapngParser::on_interface(const std::uint8_t* block, std::uint32_t 
   if (len < 20) return "interface description block too short (" + std::to_string(len) + " bytes)";
   if (interfaces_.size() >= kMaxInterfaces) return "more than 65536 interfaces in one section";
   Interface ifc;
+  std::string name;
   auto linktype = load<std::uint16_t>(block + 8, swap_);
   ifc.snaplen = load<std::uint32_t>(block + 12, swap_);
   // Options: code(2) length(2) value padded to 4, up to the trailing length field.
@@ -55,7 +57,10 @@ std::string PcapngParser::on_interface(const std::uint8_t* block, std::uint32_t 
     if (code == kOptEnd) break;
     if (pos + 4 + olen > opt_end) return "interface option " + std::to_string(code) + " runs past its block";
     const std::uint8_t* v = block + pos + 4;
-    if (code == kOptTsresol && olen >= 1) {
+    if (code == kOptName) {
+      name.assign(reinterpret_cast<const char*>(v), olen);
+      if (auto nul = name.find('\0'); nul != std::string::npos) name.resize(nul);
+    } else if (code == kOptTsresol && olen >= 1) {
       ifc.pow2 = (v[0] & 0x80u) != 0;
       ifc.exp = static_cast<std::uint8_t>(v[0] & 0x7Fu);
     } else if (code == kOptTsoffset && olen >= 8) {
@@ -65,7 +70,7 @@ std::string PcapngParser::on_interface(const std::uint8_t* block, std::uint32_t 
   }
   // Microseconds or coarser are written as microsecond pcap exactly; anything finer as nanoseconds.
   bool micro = !ifc.pow2 && ifc.exp <= 6;
-  LinkFormat format{linktype, ifc.snaplen, micro ? TsResolution::kMicro : TsResolution::kNano, swap_};
+  LinkFormat format{linktype, ifc.snaplen, micro ? TsResolution::kMicro : TsResolution::kNano, swap_, std::move(name)};
   if (!registry_.intern(format, ifc.format)) return "more than 1024 distinct link formats in one run";
   interfaces_.push_back(ifc);
   return {};

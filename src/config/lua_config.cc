@@ -6,11 +6,14 @@
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
 #include "config/nearest_name.h"
+#include "decap/trailer.h"
 #include "filter/bpf_program.h"
+#include "filter/frame_filter.h"
 #include "split/file_namer.h"
 #include "split/split_flags.h"
 
@@ -98,10 +101,45 @@ class LuaState {
 
 // ---- conversion ----------------------------------------------------------------------------
 
-const std::vector<std::string> kGlobalFields = {"Target", "FollowStart", "Decap", "LogDir"};
-const std::vector<std::string> kTargetFields = {"Desc",     "Mode",       "Path",        "Split",
-                                                "FileName", "FilterBPF",  "FilterFrame", "Decap",
-                                                "PipeCmd",  "FileSuffix", "Post",        "SplitCmd"};
+// Fields that set how packets are de-encapsulated; in Config they are defaults for every target.
+const std::vector<std::string> kDecapFields = {"Decap",       "Trailer",         "TrailerFCS",
+                                               "HWTimestamp", "SrcMacTimestamp", "VXLANPorts"};
+const std::vector<std::string> kGlobalFields = {"Target",      "FollowStart",     "Decap",     "LogDir",
+                                                "Trailer",     "TrailerFCS",      "HWTimestamp",
+                                                "SrcMacTimestamp", "VXLANPorts"};
+const std::vector<std::string> kTargetFields = {
+    "Desc",      "Mode",       "Path", "Split",    "FileName",    "FilterBPF",  "FilterFrame",     "Decap",
+    "PipeCmd",   "FileSuffix", "Post", "SplitCmd", "Trailer",     "TrailerFCS", "HWTimestamp",     "SrcMacTimestamp",
+    "VXLANPorts"};
+
+/// Decap fields as written in Config or a target; unset ones inherit.
+struct DecapFields {
+  std::optional<bool> decap, trailer_fcs, hw_timestamp, src_mac_timestamp;
+  std::optional<decap::TrailerKind> trailer;
+  std::optional<std::vector<std::uint16_t>> vxlan_ports;
+
+  /// These fields over `base`.
+  [[nodiscard]] DecapFields over(const DecapFields& base) const {
+    DecapFields r = *this;
+    if (!r.decap) r.decap = base.decap;
+    if (!r.trailer_fcs) r.trailer_fcs = base.trailer_fcs;
+    if (!r.hw_timestamp) r.hw_timestamp = base.hw_timestamp;
+    if (!r.src_mac_timestamp) r.src_mac_timestamp = base.src_mac_timestamp;
+    if (!r.trailer) r.trailer = base.trailer;
+    if (!r.vxlan_ports) r.vxlan_ports = base.vxlan_ports;
+    return r;
+  }
+  [[nodiscard]] decap::DecapOptions options() const {
+    decap::DecapOptions o;
+    o.decap = decap.value_or(false);
+    o.trailer = trailer.value_or(decap::TrailerKind::kNone);
+    o.trailer_fcs = trailer_fcs.value_or(false);
+    o.hw_timestamp = hw_timestamp.value_or(false);
+    o.src_mac_timestamp = src_mac_timestamp.value_or(false);
+    if (vxlan_ports) o.vxlan_ports = *vxlan_ports;
+    return o;
+  }
+};
 
 struct Ctx {
   std::string file;
@@ -148,8 +186,62 @@ Error not_supported(const Ctx& ctx, const std::string& where, const std::string&
                                        " is not supported yet by this version of pushcap (" + issue + ")");
 }
 
+// Reads the decap field `key` (one of kDecapFields) from the value on top of the stack.
+Result<void> read_decap_field(lua_State* L, const Ctx& ctx, const std::string& where, const std::string& key,
+                              DecapFields& out) {
+  if (key == "Trailer") {
+    auto s = as_string(L, ctx, where, key);
+    if (!s) return fail(s.error());
+    auto kind = decap::parse_trailer_kind(lower(*s));
+    if (!kind) {
+      return fail(ctx.error(where, "field Trailer \"" + *s + "\" is not a known trailer (use one of " +
+                                       decap::trailer_kind_names() + ")"));
+    }
+    out.trailer = *kind;
+    return {};
+  }
+  if (key == "VXLANPorts") {
+    std::vector<std::uint16_t> ports;
+    auto add = [&](int idx) -> bool {
+      if (!lua_isinteger(L, idx)) return false;
+      lua_Integer v = lua_tointeger(L, idx);
+      if (v < 1 || v > 65535) return false;
+      ports.push_back(static_cast<std::uint16_t>(v));
+      return true;
+    };
+    bool ok = true;
+    if (lua_istable(L, -1)) {
+      lua_Unsigned n = lua_rawlen(L, -1);
+      for (lua_Unsigned i = 1; i <= n && ok; ++i) {
+        lua_rawgeti(L, -1, static_cast<lua_Integer>(i));
+        ok = add(-1);
+        lua_pop(L, 1);
+      }
+      ok = ok && ports.size() <= 7;
+    } else {
+      ok = add(-1);
+    }
+    if (!ok) {
+      return fail(ctx.error(where, "field VXLANPorts must be a UDP port or a list of up to 7 ports (e.g. {8472})"));
+    }
+    out.vxlan_ports = std::move(ports);
+    return {};
+  }
+  auto b = as_bool(L, ctx, where, key);
+  if (!b) return fail(b.error());
+  if (key == "Decap") out.decap = *b;
+  if (key == "TrailerFCS") out.trailer_fcs = *b;
+  if (key == "HWTimestamp") out.hw_timestamp = *b;
+  if (key == "SrcMacTimestamp") out.src_mac_timestamp = *b;
+  return {};
+}
+
+bool is_decap_field(const std::string& key) {
+  return std::find(kDecapFields.begin(), kDecapFields.end(), key) != kDecapFields.end();
+}
+
 // Converts the target table on top of the stack.
-Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, bool global_decap) {
+Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, const DecapFields& global_decap) {
   TargetConfig t;
   std::string where = "target #" + std::to_string(index);
   // Desc first, so every later message can name the target.
@@ -167,11 +259,9 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, bool g
 
   std::string mode = "file";
   std::string file_suffix;
-  std::string filter_frame;
   std::string pipe_cmd;
   std::string post;
-  bool decap = global_decap;
-  bool decap_set = false;
+  DecapFields decap_fields;
   lua_pushnil(L);
   while (lua_next(L, -2) != 0) {
     if (lua_type(L, -2) != LUA_TSTRING) {
@@ -180,14 +270,11 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, bool g
     }
     std::string key = lua_tostring(L, -2);
     Result<std::string> s = std::string();
-    if (key == "Decap") {
-      auto b = as_bool(L, ctx, where, key);
-      if (!b) {
+    if (is_decap_field(key)) {
+      if (auto r = read_decap_field(L, ctx, where, key, decap_fields); !r) {
         lua_pop(L, 2);
-        return fail(b.error());
+        return fail(r.error());
       }
-      decap = *b;
-      decap_set = true;
     } else if (std::find(kTargetFields.begin(), kTargetFields.end(), key) == kTargetFields.end()) {
       lua_pop(L, 2);
       return fail(ctx.error(where, unknown_field_message(key, kTargetFields)));
@@ -208,7 +295,7 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, bool g
       else if (key == "FilterBPF")
         t.filter_bpf = *s;
       else if (key == "FilterFrame")
-        filter_frame = *s;
+        t.filter_frame = *s;
       else if (key == "PipeCmd")
         pipe_cmd = *s;
       else if (key == "FileSuffix")
@@ -223,11 +310,6 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, bool g
 
   if (mode == "rclone") return fail(not_supported(ctx, where, "Mode = \"RCLONE\"", "rclone endpoints, issue #4"));
   if (mode != "file") return fail(ctx.error(where, "field Mode must be \"File\" or \"RCLONE\", not \"" + mode + "\""));
-  if (decap) {
-    return fail(not_supported(ctx, where, decap_set ? "Decap" : "Decap (inherited from Config.Decap)",
-                              "de-encapsulation, issue #3"));
-  }
-  if (!filter_frame.empty()) return fail(not_supported(ctx, where, "FilterFrame", "frame filters, issue #3"));
   if (!pipe_cmd.empty()) return fail(not_supported(ctx, where, "PipeCmd", "pipe commands, issue #4"));
   if (!post.empty()) return fail(not_supported(ctx, where, "Post", "Post scripts, issue #4"));
   if (!file_suffix.empty() && file_suffix != ".pcap") {
@@ -269,6 +351,12 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, bool g
   if (auto r = filter::validate_bpf(t.filter_bpf); !r) {
     return fail(ctx.error(where, "field FilterBPF \"" + t.filter_bpf + "\": libpcap: " + r.error().message()));
   }
+  auto frame_filter = filter::FrameFilter::parse(t.filter_frame);
+  if (!frame_filter) {
+    return fail(ctx.error(where, "field FilterFrame \"" + t.filter_frame + "\": " + frame_filter.error().message()));
+  }
+  t.decap = decap_fields.over(global_decap).options();
+  t.decap.decode_tags = frame_filter->needs_layers();
   t.prefix = split::prefix_from_path(t.path);
   return t;
 }
@@ -280,7 +368,7 @@ Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
     return fail(ctx.error("result", std::string("the config must return a table (end it with 'return Config'), not ") +
                                         (lua_isnone(L, -1) ? "nothing" : lua_typename(L, lua_type(L, -1)))));
   }
-  bool decap = false;
+  DecapFields decap;
   bool has_targets = false;
   lua_pushnil(L);
   while (lua_next(L, -2) != 0) {
@@ -289,13 +377,18 @@ Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
       return fail(ctx.error("Config", "has a field whose name is not a string"));
     }
     std::string key = lua_tostring(L, -2);
-    if (key == "FollowStart" || key == "Decap") {
+    if (key == "FollowStart") {
       auto b = as_bool(L, ctx, "Config", key);
       if (!b) {
         lua_pop(L, 2);
         return fail(b.error());
       }
-      (key == "Decap" ? decap : cfg.follow_start) = *b;
+      cfg.follow_start = *b;
+    } else if (is_decap_field(key)) {
+      if (auto r = read_decap_field(L, ctx, "Config", key, decap); !r) {
+        lua_pop(L, 2);
+        return fail(r.error());
+      }
     } else if (key == "LogDir") {
       auto s = as_string(L, ctx, "Config", key);
       if (!s) {

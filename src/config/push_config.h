@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "decap/frame_pipeline.h"
 #include "split/split_spec.h"
 
 namespace pushcap::config {
@@ -22,6 +23,8 @@ struct TargetConfig {
   std::string file_name;    ///< FileName as written
   std::string split_cmd;    ///< SplitCmd as written
   std::string filter_bpf;   ///< FilterBPF ("" = everything)
+  std::string filter_frame; ///< FilterFrame ("" = everything; checked by filter::FrameFilter)
+  decap::DecapOptions decap;  ///< Decap, Trailer, TrailerFCS, HWTimestamp, SrcMacTimestamp, VXLANPorts
   split::SplitSpec spec;    ///< Split + FileName + SplitCmd parsed
 };
 

@@ -43,6 +43,19 @@ inline T load_le(const std::uint8_t* p) {
   return load<T>(p, std::endian::native != std::endian::little);
 }
 
+/// Loads a big-endian (network order) T from p.
+template <class T>
+inline T load_be(const std::uint8_t* p) {
+  return load<T>(p, std::endian::native != std::endian::big);
+}
+
+/// Stores v at p in big-endian (network) order.
+template <class T>
+inline void store_be(std::uint8_t* p, T v) {
+  if constexpr (std::endian::native != std::endian::big) v = byte_swap(v);
+  std::memcpy(p, &v, sizeof v);
+}
+
 /// Stores v at p in little-endian order.
 template <class T>
 inline void store_le(std::uint8_t* p, T v) {

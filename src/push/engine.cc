@@ -141,6 +141,14 @@ std::string format_summary(const RunReport& report) {
                            drop_reason_name(static_cast<DropReason>(r)));
       }
     }
+    if (s.decap_active) {
+      std::string removed;
+      for (const auto& [name, n] : decap_removed(s.decap)) removed += fmt::format("{}{} {}", removed.empty() ? "" : ", ", name, n);
+      if (!removed.empty()) out += fmt::format("    decap removed (packets per layer): {}\n", removed);
+      for (const auto& [name, n] : decap_problems(s.decap)) {
+        out += fmt::format("    {} passed as far as they decoded: {}\n", n, name);
+      }
+    }
     if (s.failed) out += fmt::format("    error: {}\n", s.failure);
   }
   for (const auto& e : report.source.errors) out += fmt::format("  input error: {}\n", e.message());

@@ -37,10 +37,17 @@ std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, d
                               {"TransferMbps", static_cast<double>(static_cast<std::int64_t>(mbps * 100)) / 100},
                               {"PCAPTS", s.last_ts},
                               {"FilterBPF", cfg.filter_bpf},
-                              {"FilterFrame", ""},
+                              {"FilterFrame", cfg.filter_frame},
                               {"Target", cfg.path},
                               {"Filtered", s.filtered},
                               {"Dropped", dropped}};
+  if (s.decap_active) {
+    nlohmann::ordered_json removed = nlohmann::ordered_json::object();
+    for (const auto& [name, n] : decap_removed(s.decap)) removed[name] = n;
+    nlohmann::ordered_json passed = nlohmann::ordered_json::object();
+    for (const auto& [name, n] : decap_problems(s.decap)) passed[name] = n;
+    j["Decap"] = {{"Removed", removed}, {"PassedAsDecoded", passed}};
+  }
   return j.dump();
 }
 

@@ -3,15 +3,32 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "core/clock.h"
+#include "core/endian.h"
 
 namespace pushcap::push {
 namespace {
 
 // Classic pcap holds 32-bit unsigned seconds.
 constexpr std::uint64_t kMaxPcapTs = (std::uint64_t{1} << 32) * 1'000'000'000u;
+
+// A file's records must fit its header's snap length, or readers cut them short: formats that
+// share a file may differ in snap length, and de-encapsulated packets may gain a header.
+Result<void> raise_snaplen(sink::PendingFile& file, std::uint32_t snaplen) {
+  std::uint8_t field[4];
+  store_le<std::uint32_t>(field, snaplen);
+  if (::pwrite(file.fd(), field, sizeof field, 16) != static_cast<ssize_t>(sizeof field)) {
+    return fail(Errc::kIo, fmt::format("cannot update the snap length in the header of {}: {}", file.path(),
+                                       std::strerror(errno)));
+  }
+  return {};
+}
 
 const char* res_name(capture::TsResolution r) {
   return r == capture::TsResolution::kNano ? "ns" : "us";
@@ -26,6 +43,13 @@ Target::Target(config::TargetConfig config, Closer& closer, TargetLogs logs)
       namer_(config_.spec, config_.prefix),
       policy_(config_.spec) {
   has_filter_ = !filter::selects_everything(config_.filter_bpf);
+  if (auto ff = filter::FrameFilter::parse(config_.filter_frame); ff) {  // checked when the config was loaded
+    frame_filter_ = std::move(*ff);
+    has_frame_filter_ = !frame_filter_.empty();
+  }
+  decap::DecapOptions options = config_.decap;
+  options.decode_tags = options.decode_tags || frame_filter_.needs_layers();
+  if (options.active()) pipeline_.emplace(std::move(options));
 }
 
 void Target::post(capture::BatchPtr batch) {
@@ -93,36 +117,51 @@ void Target::on_watermark(std::uint64_t ts) {
   policy_.close_period();
 }
 
-const filter::BpfProgram* Target::program_for(capture::FormatId id, const capture::LinkFormat& format) {
-  if (id >= program_state_.size()) {
-    program_state_.resize(id + 1u, 0);
-    programs_.resize(id + 1u);
+Target::Output& Target::output_for(capture::FormatId id, const capture::LinkFormat& input, bool converted) {
+  auto& map = output_of_format_[converted ? 1 : 0];
+  if (id < map.size() && map[id] >= 0) return outputs_[static_cast<std::size_t>(map[id])];
+  if (id >= map.size()) map.resize(id + 1u, -1);
+  Output out;
+  out.format = input;
+  out.format.interface_name.clear();
+  if (converted) {
+    // De-encapsulated packets are Ethernet; their bytes no longer follow the input's byte order.
+    out.format.linktype = 1;
+    out.format.swapped = false;
   }
-  if (program_state_[id] == 0) {
+  if (pipeline_ && (pipeline_->options().hw_timestamp || pipeline_->options().src_mac_timestamp)) {
+    out.format.resolution = capture::TsResolution::kNano;  // hardware time has nanoseconds to keep
+  }
+  outputs_.push_back(std::move(out));
+  map[id] = static_cast<std::int16_t>(outputs_.size() - 1);
+  return outputs_.back();
+}
+
+const filter::BpfProgram* Target::program_for(Output& out) {
+  if (out.program_state == 0) {
+    const capture::LinkFormat& format = out.format;
     auto prog = filter::BpfProgram::compile(config_.filter_bpf, format.linktype, format.snaplen, format.swapped);
     if (prog) {
-      programs_[id] = std::move(*prog);
-      program_state_[id] = 1;
+      out.program = std::move(*prog);
+      out.program_state = 1;
     } else {
-      program_state_[id] = 2;
+      out.program_state = 2;
       const char* name = capture::linktype_name(format.linktype);
       warn(fmt::format("FilterBPF \"{}\" does not compile for link type {}{}: {}; its packets are counted as '{}'",
                        config_.filter_bpf, format.linktype, name != nullptr ? fmt::format(" ({})", name) : "",
                        prog.error().message(), drop_reason_name(DropReason::kFilterLinktype)));
     }
   }
-  return program_state_[id] == 1 ? &*programs_[id] : nullptr;
+  return out.program_state == 1 ? &*out.program : nullptr;
 }
 
-Target::Stream& Target::stream_for(capture::FormatId id, const capture::LinkFormat& format) {
-  if (id < stream_of_format_.size() && stream_of_format_[id] >= 0) {
-    return streams_[static_cast<std::size_t>(stream_of_format_[id])];
-  }
-  if (id >= stream_of_format_.size()) stream_of_format_.resize(id + 1u, -1);
+Target::Stream& Target::stream_for(Output& out) {
+  if (out.stream >= 0) return streams_[static_cast<std::size_t>(out.stream)];
+  const capture::LinkFormat& format = out.format;
   // Formats that differ only in snap length share a file; link type or resolution do not.
   for (std::size_t i = 0; i < streams_.size(); ++i) {
     if (streams_[i].format.linktype == format.linktype && streams_[i].format.resolution == format.resolution) {
-      stream_of_format_[id] = static_cast<std::int16_t>(i);
+      out.stream = static_cast<std::int16_t>(i);
       return streams_[i];
     }
   }
@@ -136,7 +175,7 @@ Target::Stream& Target::stream_for(capture::FormatId id, const capture::LinkForm
                      s.tag, config_.spec.suffix));
   }
   streams_.push_back(std::move(s));
-  stream_of_format_[id] = static_cast<std::int16_t>(streams_.size() - 1);
+  out.stream = static_cast<std::int16_t>(streams_.size() - 1);
   return streams_.back();
 }
 
@@ -154,27 +193,53 @@ void Target::process(const capture::Batch& batch) {
       drop(DropReason::kWriteFailed);
       continue;
     }
-    const std::uint64_t ts = r.ts_ns;
     const capture::LinkFormat& format = formats[r.format];
+    // The packet as this target sees it: trailer removed, de-encapsulated, hardware time.
+    const std::uint8_t* data = batch.packet(r);
+    std::uint32_t caplen = r.caplen;
+    std::uint32_t wirelen = r.wirelen;
+    std::uint64_t ts = r.ts_ns;
+    bool changed = false;
+    bool converted = false;
+    if (pipeline_ || has_frame_filter_) {
+      tags_.clear();
+      tags_.add(decap::TagKey::kCapturePort, r.interface);
+      if (pipeline_) {
+        const decap::Frame f = pipeline_->apply(data, caplen, wirelen, ts, format.linktype, tags_);
+        data = f.data;
+        caplen = f.caplen;
+        wirelen = f.wirelen;
+        ts = f.ts_ns;
+        changed = f.changed;
+        converted = f.linktype != format.linktype;
+      }
+      if (has_frame_filter_ && !frame_filter_.match(tags_, format.interface_name)) {
+        ++filtered;
+        continue;
+      }
+    }
+    Output& out = output_for(r.format, format, converted);
     if (has_filter_) {
-      const filter::BpfProgram* prog = program_for(r.format, format);
+      const filter::BpfProgram* prog = program_for(out);
       if (prog == nullptr) {
         drop(DropReason::kFilterLinktype);
         continue;
       }
       // libpcap shows a filter at most snaplen bytes, as tcpdump sees them.
-      std::uint32_t clen = format.snaplen != 0 && r.caplen > format.snaplen ? format.snaplen : r.caplen;
-      if (!prog->match(batch.packet(r), clen, r.wirelen)) {
+      const std::uint32_t snap = out.format.snaplen;
+      std::uint32_t clen = snap != 0 && caplen > snap ? snap : caplen;
+      if (!prog->match(data, clen, wirelen)) {
         ++filtered;
         continue;
       }
     }
     // Checked after the filter, so a filter's match count does not depend on the output format.
-    if ((r.flags & capture::kTsOverflow) != 0 || ts >= kMaxPcapTs) {
+    const bool overflow = ts == r.ts_ns && (r.flags & capture::kTsOverflow) != 0;
+    if (overflow || ts >= kMaxPcapTs) {
       drop(DropReason::kTsUnrepresentable);
       continue;
     }
-    Stream& stream = stream_for(r.format, format);
+    Stream& stream = stream_for(out);
     switch (policy_.classify(ts)) {
       case split::SplitPolicy::TimeStep::kSame:
         break;
@@ -193,18 +258,19 @@ void Target::process(const capture::Batch& batch) {
         break;
     }
     OpenFile& f = stream.open;
-    const std::uint64_t rec_bytes = split::kPcapRecordHeader + r.caplen;
+    const std::uint64_t rec_bytes = split::kPcapRecordHeader + caplen;
     if (f.file && policy_.file_full(f.file_bytes, f.packets, rec_bytes)) close_split(stream, ts);
     if (!f.file && !open_split(stream, ts)) {
       drop(DropReason::kWriteFailed);
       continue;
     }
-    if (auto w = f.writer.add(batch, r); !w) {
+    if (auto w = changed ? f.writer.add_frame(ts, data, caplen, wirelen) : f.writer.add(batch, r); !w) {
       fail_target(w.error().message());
       drop(DropReason::kWriteFailed);
       continue;
     }
     f.file_bytes += rec_bytes;
+    if (caplen > f.max_caplen) f.max_caplen = caplen;
     if (f.packets == 0) f.first_ts = ts;
     ++f.packets;
     f.last_ts = ts;
@@ -222,6 +288,10 @@ void Target::process(const capture::Batch& batch) {
   accepted_.fetch_add(accepted, std::memory_order_relaxed);
   accepted_bytes_.fetch_add(accepted_bytes, std::memory_order_relaxed);
   if (accepted != 0) last_ts_.store(last_ts, std::memory_order_relaxed);
+  if (pipeline_) {
+    std::lock_guard lock(decap_mutex_);
+    decap_published_ = pipeline_->counters();
+  }
   for (std::size_t i = 0; i < dropped.size(); ++i) {
     if (dropped[i] != 0) dropped_[i].fetch_add(dropped[i], std::memory_order_relaxed);
   }
@@ -239,6 +309,8 @@ bool Target::open_split(Stream& stream, std::uint64_t ts) {
   }
   f.file = std::move(*file);
   f.writer.start(f.file->fd(), stream.format, f.file->path());
+  f.header_snaplen = stream.format.snaplen == 0 ? capture::kMaxSnaplen : stream.format.snaplen;
+  f.max_caplen = 0;
   f.file_bytes = split::kPcapFileHeader;
   f.opened_wall = wall_ns();
   if (logs_.target != nullptr) logs_.target->line(fmt::format("{} : New Split", f.file->path()));
@@ -250,7 +322,9 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
   if (!f.file) return;
   sink::PendingFile file = std::move(*f.file);
   f.file.reset();
-  if (auto w = f.writer.flush(); !w) {
+  Result<void> w = f.writer.flush();
+  if (w && f.max_caplen > f.header_snaplen) w = raise_snaplen(file, f.max_caplen);
+  if (!w) {
     std::string abandoned = file.abandon();
     count_lost_split(f.packets);
     fail_target(w.error().message() + " (the incomplete split was kept as " + abandoned + ")");
@@ -357,6 +431,11 @@ TargetStats Target::stats() const {
   s.splits = splits_.load(std::memory_order_relaxed);
   s.splits_failed = splits_failed_.load(std::memory_order_relaxed);
   s.last_ts = last_ts_.load(std::memory_order_relaxed);
+  s.decap_active = pipeline_.has_value() || has_frame_filter_;
+  {
+    std::lock_guard lock(decap_mutex_);
+    s.decap = decap_published_;
+  }
   for (std::size_t i = 0; i < s.dropped.size(); ++i) s.dropped[i] = dropped_[i].load(std::memory_order_relaxed);
   std::lock_guard lock(failure_mutex_);
   s.failure = failure_;

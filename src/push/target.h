@@ -14,7 +14,10 @@
 
 #include "capture/batch.h"
 #include "config/push_config.h"
+#include "decap/frame_pipeline.h"
+#include "decap/frame_tags.h"
 #include "filter/bpf_program.h"
+#include "filter/frame_filter.h"
 #include "push/closer.h"
 #include "push/log_file.h"
 #include "push/target_stats.h"
@@ -63,7 +66,9 @@ class Target {
   struct OpenFile {
     std::optional<sink::PendingFile> file;
     split::PcapWriter writer;
-    std::uint64_t file_bytes = 0;  // header + records
+    std::uint32_t header_snaplen = 0;  // snap length in the file header
+    std::uint32_t max_caplen = 0;      // largest record written; the header is raised to it at close
+    std::uint64_t file_bytes = 0;      // header + records
     std::uint64_t packets = 0;
     std::uint64_t first_ts = 0;
     std::uint64_t last_ts = 0;
@@ -81,10 +86,20 @@ class Target {
     std::uint64_t watermark = 0;
   };
 
+  /// How packets of one input format leave this target: their output format (the input's, or
+  /// Ethernet once de-encapsulated), the BPF program for it and the stream they are written to.
+  struct Output {
+    capture::LinkFormat format;
+    std::optional<filter::BpfProgram> program;
+    std::uint8_t program_state = 0;  // 0 not compiled yet, 1 ok, 2 does not compile for this format
+    std::int16_t stream = -1;
+  };
+
   void process(const capture::Batch& batch);
   void on_watermark(std::uint64_t ts);
-  const filter::BpfProgram* program_for(capture::FormatId id, const capture::LinkFormat& format);
-  Stream& stream_for(capture::FormatId id, const capture::LinkFormat& format);
+  Output& output_for(capture::FormatId id, const capture::LinkFormat& input, bool converted);
+  const filter::BpfProgram* program_for(Output& out);
+  Stream& stream_for(Output& out);
   bool open_split(Stream& stream, std::uint64_t ts);
   void close_split(Stream& stream, std::uint64_t closing_ts);
   void close_all(std::uint64_t closing_ts);
@@ -110,14 +125,19 @@ class Target {
   bool ended_ = false;
   std::atomic<bool> hurry_{false};
 
-  // filter: one program per format id, compiled on first use
+  // decap and frame filter, before the BPF filter
+  std::optional<decap::FramePipeline> pipeline_;
+  filter::FrameFilter frame_filter_;
+  bool has_frame_filter_ = false;
+  decap::FrameTags tags_;
+
+  // outputs: one per (input format id, de-encapsulated or not), BPF compiled on first use
   bool has_filter_ = false;
-  std::vector<std::optional<filter::BpfProgram>> programs_;
-  std::vector<std::uint8_t> program_state_;  // 0 unknown, 1 ok, 2 does not apply
+  std::vector<Output> outputs_;
+  std::vector<std::int16_t> output_of_format_[2];  // [converted][format id] -> index into outputs_, -1 unknown
 
   // splitting
   std::vector<Stream> streams_;
-  std::vector<std::int16_t> stream_of_format_;  // format id -> index into streams_, -1 unknown
   bool failed_ = false;
 
   // counters (written by the target and closer threads)
@@ -125,6 +145,8 @@ class Target {
   std::atomic<std::uint64_t> published_{0}, published_bytes_{0}, splits_{0}, splits_failed_{0}, last_ts_{0};
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(DropReason::kCount)> dropped_{};
   std::atomic<bool> closer_failed_{false};
+  mutable std::mutex decap_mutex_;
+  decap::DecapCounters decap_published_;  // the pipeline's counters as of the last batch
   mutable std::mutex failure_mutex_;
   std::string failure_;
 };

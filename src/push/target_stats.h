@@ -6,6 +6,10 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "decap/layer.h"
 
 namespace pushcap::push {
 
@@ -23,6 +27,11 @@ const char* drop_reason_name(DropReason reason);
 /// A sentence for summaries.
 const char* drop_reason_text(DropReason reason);
 
+/// Non-zero decap counters as (name, count): layers removed ("vlan", ...) and where decoding
+/// stopped ("gre_unsupported", ...), for status JSON and summaries.
+std::vector<std::pair<std::string, std::uint64_t>> decap_removed(const decap::DecapCounters& c);
+std::vector<std::pair<std::string, std::uint64_t>> decap_problems(const decap::DecapCounters& c);
+
 /// A consistent-enough snapshot of a target's counters.
 struct TargetStats {
   std::uint64_t seen = 0;             ///< packets offered to the target
@@ -35,6 +44,8 @@ struct TargetStats {
   std::uint64_t splits_failed = 0;    ///< splits that could not be completed
   std::uint64_t last_ts = 0;          ///< timestamp of the last packet accepted
   std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> dropped{};
+  bool decap_active = false;    ///< the target decapsulates, strips a trailer or reads frame tags
+  decap::DecapCounters decap;  ///< what decap removed and where it stopped
   bool failed = false;  ///< the target stopped on an I/O error
   std::string failure;  ///< that error
 };

@@ -65,18 +65,19 @@ Result<void> PcapWriter::flush_run() {
   return stage(data, len);
 }
 
-Result<void> PcapWriter::add_synthesized(const capture::Batch& batch, const capture::Record& r) {
+Result<void> PcapWriter::add_frame(std::uint64_t ts_ns, const std::uint8_t* data, std::uint32_t caplen,
+                                   std::uint32_t wirelen) {
   if (auto res = flush_run(); !res) return res;
   std::uint8_t hdr[kPcapRecordHeader];
-  std::uint64_t sec = r.ts_ns / 1'000'000'000u;
-  std::uint64_t sub = r.ts_ns % 1'000'000'000u;
+  std::uint64_t sec = ts_ns / 1'000'000'000u;
+  std::uint64_t sub = ts_ns % 1'000'000'000u;
   if (resolution_ == capture::TsResolution::kMicro) sub /= 1000;
   store_le(hdr, static_cast<std::uint32_t>(sec));
   store_le(hdr + 4, static_cast<std::uint32_t>(sub));
-  store_le(hdr + 8, r.caplen);
-  store_le(hdr + 12, r.wirelen);
+  store_le(hdr + 8, caplen);
+  store_le(hdr + 12, wirelen);
   if (auto res = stage(hdr, sizeof hdr); !res) return res;
-  return stage(batch.packet(r), r.caplen);
+  return stage(data, caplen);
 }
 
 }  // namespace pushcap::split

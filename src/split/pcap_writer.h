@@ -48,13 +48,18 @@ class PcapWriter {
     }
     return add_synthesized(batch, r);
   }
+  /// Adds a packet whose bytes or time differ from its input record (de-encapsulated, trailer
+  /// removed, hardware time): a header is synthesized and the bytes copied.
+  Result<void> add_frame(std::uint64_t ts_ns, const std::uint8_t* data, std::uint32_t caplen, std::uint32_t wirelen);
   /// Must be called before the batch the pending run points into is released.
   Result<void> end_batch() { return flush_run(); }
   /// Writes everything buffered to the descriptor.
   Result<void> flush();
 
  private:
-  Result<void> add_synthesized(const capture::Batch& batch, const capture::Record& r);
+  Result<void> add_synthesized(const capture::Batch& batch, const capture::Record& r) {
+    return add_frame(r.ts_ns, batch.packet(r), r.caplen, r.wirelen);
+  }
   Result<void> flush_run();
   Result<void> stage(const std::uint8_t* data, std::size_t len);
 

@@ -26,7 +26,7 @@ TEST(PcapWriter, CopiesClassicRecordsExactlyAndSynthesizesPcapngOnes) {
   auto fd = open_file(dir + "/out.pcap", O_WRONLY | O_CREAT | O_TRUNC);
   ASSERT_TRUE(fd);
   split::PcapWriter w;
-  capture::LinkFormat fmt{1, 65535, capture::TsResolution::kNano};
+  capture::LinkFormat fmt{1, 65535, capture::TsResolution::kNano, false, {}};
   w.start(fd->get(), fmt, "out");
   // Skip record 50 so the writer has to break the run.
   for (std::size_t i = 0; i < p->batch.records.size(); ++i) {

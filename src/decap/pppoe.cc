@@ -1,0 +1,35 @@
+// A PPPoE session header (EtherType 0x8864, RFC 2516, 4): version 1 and type 1 in one byte, code
+// 0, 2 bytes session id, 2 bytes length of the PPPoE payload; then the 2-byte PPP protocol
+// (RFC 1661): 0x0021 IPv4, 0x0057 IPv6, 0x0281 MPLS. Other PPP protocols (LCP, IPCP, PAP, ...)
+// are control traffic, not encapsulation: the frame passes with its PPPoE header.
+
+#include "decap/steps.h"
+
+namespace pushcap::decap {
+
+Next pppoe_step(Cursor& c) {
+  if (!c.has(8)) return c.stop(Layer::kPppoe, Problem::kTruncated);
+  if (c.u8(0) != 0x11 || c.u8(1) != 0x00) return c.stop(Layer::kPppoe, Problem::kInvalid);
+  const std::uint32_t length = c.be16(4);
+  if (length < 2 || length + 6 > c.room()) return c.stop(Layer::kPppoe, Problem::kInvalid);
+  std::uint16_t type = 0;
+  switch (c.be16(6)) {
+    case 0x0021:
+      type = 0x0800;
+      break;
+    case 0x0057:
+      type = 0x86dd;
+      break;
+    case 0x0281:
+      type = 0x8847;
+      break;
+    default:
+      return Next::kDone;  // PPP control traffic: the PPPoE frame is the payload
+  }
+  c.end = c.pos + 6 + length;
+  c.pos += 8;
+  c.decoded(Layer::kPppoe);
+  return after_ethertype(c, type);
+}
+
+}  // namespace pushcap::decap
