@@ -47,6 +47,19 @@ int check_command(const std::string& config_path) {
                 namer.path({start, end}, "", 0).c_str());
     std::printf("  FilterBPF   %s\n",
                 t.filter_bpf.empty() ? "(none: every packet)" : ("\"" + t.filter_bpf + "\"").c_str());
+    if (!t.filter_frame.empty()) std::printf("  FilterFrame \"%s\"\n", t.filter_frame.c_str());
+    const decap::DecapOptions& d = t.decap;
+    if (d.decap) {
+      std::string ports = "4789";
+      for (auto p : d.vxlan_ports) ports += ", " + std::to_string(p);
+      std::printf("  Decap       true (output: the innermost Ethernet frame; VXLAN on UDP %s)\n", ports.c_str());
+    }
+    if (d.trailer != decap::TrailerKind::kNone) {
+      std::printf("  Trailer     %s%s (removed)\n", decap::trailer_kind_name(d.trailer),
+                  d.trailer_fcs ? ", followed by an FCS" : "");
+    }
+    if (d.hw_timestamp) std::printf("  HWTimestamp true (packet times from the trailer or header, in ns)\n");
+    if (d.src_mac_timestamp) std::printf("  SrcMacTimestamp true (Arista 7280 48-bit time in the source MAC)\n");
     if (t.spec.owner) std::printf("  Owner       %s\n", t.spec.owner->text.c_str());
   }
   return kExitOk;

@@ -28,6 +28,13 @@ int main(int argc, char** argv) {
             "  --filename-suffix S    file suffix (default .pcap)\n"
             "  -o PREFIX              output prefix, used literally (-o out/ or -o out/all_)\n"
             "  -Z USER[:GROUP]        owner of the finished files\n"
+            "  --decap                remove VLAN/MPLS/GRE/ERSPAN/VXLAN/GENEVE/... encapsulation\n"
+            "  --trailer KIND         remove a vendor trailer: a7130 (metamako), c3550 (exablaze), a7150\n"
+            "  --trailer-fcs          an FCS follows the trailer in the capture\n"
+            "  --hw-timestamp         take packet times from the trailer, Arista header or ERSPAN III\n"
+            "  --src-mac-timestamp    take packet times from the source MAC (Arista 7280 48-bit mode)\n"
+            "  --vxlan-port N         UDP port N also carries VXLAN (e.g. 8472); repeatable\n"
+            "  --filter-frame EXPR    keep packets matching a FilterFrame expression (vlan.id==5 ...)\n"
             "  --log-dir DIR          also write pushcap's logs into DIR\n"
             "  --no-progress          no progress line (shown on a terminal by default)\n");
         return 0;

@@ -1,9 +1,12 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/commands.h"
 #include "config/push_config.h"
+#include "decap/trailer.h"
+#include "filter/frame_filter.h"
 #include "push/engine.h"
 #include "split/split_flags.h"
 
@@ -16,15 +19,44 @@ int split_command(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
   std::string log_dir;
   bool progress = true;
+  config::TargetConfig target;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--log-dir" || a == "--uid") {
+    if (a == "--log-dir" || a == "--uid" || a == "--trailer" || a == "--vxlan-port" || a == "--filter-frame") {
       if (i + 1 >= args.size()) {
         std::fprintf(stderr, "pushcap split: %s needs a value\n", a.c_str());
         return kExitUsage;
       }
-      if (a == "--log-dir") log_dir = args[i + 1];
-      ++i;  // --uid is the original's instance name; pushcap has no use for it
+      const std::string& v = args[++i];  // --uid is the original's instance name; pushcap has no use for it
+      if (a == "--log-dir") log_dir = v;
+      if (a == "--filter-frame") target.filter_frame = v;
+      if (a == "--trailer") {
+        auto kind = decap::parse_trailer_kind(v);
+        if (!kind) {
+          std::fprintf(stderr, "pushcap split: --trailer %s: not a known trailer (use one of %s)\n", v.c_str(),
+                       decap::trailer_kind_names().c_str());
+          return kExitUsage;
+        }
+        target.decap.trailer = *kind;
+      }
+      if (a == "--vxlan-port") {
+        char* end = nullptr;
+        unsigned long port = std::strtoul(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0' || port < 1 || port > 65535 || target.decap.vxlan_ports.size() >= 7) {
+          std::fprintf(stderr, "pushcap split: --vxlan-port %s: give a UDP port 1-65535 (at most 7 ports)\n",
+                       v.c_str());
+          return kExitUsage;
+        }
+        target.decap.vxlan_ports.push_back(static_cast<std::uint16_t>(port));
+      }
+    } else if (a == "--decap") {
+      target.decap.decap = true;
+    } else if (a == "--trailer-fcs") {
+      target.decap.trailer_fcs = true;
+    } else if (a == "--hw-timestamp") {
+      target.decap.hw_timestamp = true;
+    } else if (a == "--src-mac-timestamp") {
+      target.decap.src_mac_timestamp = true;
     } else if (a == "--progress") {
       progress = true;  // the default on a terminal; kept for scripts that ask for it
     } else if (a == "--no-progress") {
@@ -36,8 +68,14 @@ int split_command(const std::vector<std::string>& args) {
       if (split::split_flag_takes_value(a) && i + 1 < args.size()) flags.push_back(args[++i]);
     }
   }
-  config::TargetConfig target;
   target.desc = "split";
+  auto frame_filter = filter::FrameFilter::parse(target.filter_frame);
+  if (!frame_filter) {
+    std::fprintf(stderr, "pushcap split: --filter-frame \"%s\": %s\n", target.filter_frame.c_str(),
+                 frame_filter.error().message().c_str());
+    return kExitUsage;
+  }
+  target.decap.decode_tags = frame_filter->needs_layers();
   if (auto r = split::apply_split_flags(flags, target.spec); !r) {
     std::fprintf(stderr, "pushcap split: %s\n", r.error().message().c_str());
     return kExitUsage;

@@ -12,8 +12,8 @@ Next geneve_step(Cursor& c) {
   const std::uint32_t len = 8u + (c.u8(0) & 0x3fu) * 4u;
   const std::uint16_t type = c.be16(2);
   const std::uint32_t vni = c.be32(4) >> 8;
-  if (!c.has(len)) return c.stop(Layer::kGeneve, Problem::kTruncated);
   if (len > c.room()) return c.stop(Layer::kGeneve, Problem::kInvalid);
+  if (!c.has(len)) return c.stop(Layer::kGeneve, Problem::kTruncated);
   switch (type) {
     case 0x6558:
       c.tags->add(TagKey::kGeneveVni, vni);

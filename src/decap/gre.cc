@@ -19,8 +19,8 @@ Next gre_step(Cursor& c) {
   const bool has_key = (flags & 0x2000u) != 0;
   const bool has_seq = (flags & 0x1000u) != 0;
   const std::uint32_t len = 4u + (has_csum ? 4u : 0u) + (has_key ? 4u : 0u) + (has_seq ? 4u : 0u);
-  if (!c.has(len)) return c.stop(Layer::kGre, Problem::kTruncated);
   if (len > c.room()) return c.stop(Layer::kGre, Problem::kInvalid);
+  if (!c.has(len)) return c.stop(Layer::kGre, Problem::kTruncated);
   if (has_key) c.tags->add(TagKey::kGreKey, c.be32(has_csum ? 8 : 4));
   Next next = Next::kDone;
   switch (type) {

@@ -13,14 +13,12 @@ constexpr int kMaxLabels = 16;
 
 // A plausible IPv4 header: the version nibble alone cannot be trusted after a label stack.
 bool looks_like_ipv4(const Cursor& c) {
-  if (!c.has(20)) return false;
   const std::uint32_t ihl = (c.u8(0) & 0x0fu) * 4u;
   const std::uint32_t total = c.be16(2);
   return ihl >= 20 && total >= ihl && total <= c.room();
 }
 
 bool looks_like_ipv6(const Cursor& c) {
-  if (!c.has(40)) return false;
   const std::uint32_t payload = c.be16(4);
   return payload == 0 || payload + 40 <= c.room();
 }
@@ -39,10 +37,12 @@ Next mpls_step(Cursor& c) {
   if (!c.has(1)) return c.stop(Layer::kMpls, Problem::kTruncated);
   switch (c.u8(0) >> 4) {
     case 4:
+      if (!c.has(20)) return c.stop(Layer::kMpls, Problem::kTruncated);
       if (!looks_like_ipv4(c)) return c.stop(Layer::kMpls, Problem::kUnsupported);
       c.decoded(Layer::kMpls);
       return enter_bare_ip(c, Layer::kMpls);
     case 6:
+      if (!c.has(40)) return c.stop(Layer::kMpls, Problem::kTruncated);
       if (!looks_like_ipv6(c)) return c.stop(Layer::kMpls, Problem::kUnsupported);
       c.decoded(Layer::kMpls);
       return enter_bare_ip(c, Layer::kMpls);

@@ -28,10 +28,11 @@ class Config(TempDirTest):
         for f in ("pushcap.cur", "push_pcap-all.cur", "push_pcap-tcp.cur"):
             self.assertTrue(os.path.exists(self.path("log", f)), f)
 
-    def test_push_pcap_seed_is_refused_until_decap_lands(self):
-        # It sets Config.Decap = true and a Post script: later issues (#3, #4). Refused, by name.
+    def test_push_pcap_seed_is_refused_until_post_scripts_land(self):
+        # It sets Config.Decap = true (accepted since issue #3) and a Post script (issue #4): refused, by name.
         p = run(["check", "--config", self.seed("push_pcap.lua")], check=2)
-        self.assertIn("Decap (inherited from Config.Decap) is not supported yet", p.stderr)
+        self.assertIn("field Post is not supported yet", p.stderr)
+        self.assertNotIn("Decap", p.stderr)
 
     def bad(self, text, *expected):
         cfg = self.write_config(text, "bad.lua")

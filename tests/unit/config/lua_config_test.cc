@@ -109,17 +109,50 @@ return C)");
 }
 
 TEST(LuaConfig, LaterFeaturesAreRefusedByName) {
-  std::string decap = error_of(target(std::string(kGood) + ", Decap = true"));
-  EXPECT_NE(decap.find("field Decap is not supported yet"), std::string::npos) << decap;
-  std::string global = error_of(
-      "local C = { Decap = true, Target = { { Desc = \"a\", Path = \"/tmp/a/\", Split = \"--split-time 1e9\" } } "
-      "}\nreturn C");
-  EXPECT_NE(global.find("Decap (inherited from Config.Decap) is not supported yet"), std::string::npos) << global;
-  for (const char* f : {"PipeCmd = \"gzip -c\"", "Post = \"/bin/true\"", "FilterFrame = \"vlan.id==5\"",
-                        "FileSuffix = \".pcap.gz\"", "Mode = \"RCLONE\""}) {
+  for (const char* f :
+       {"PipeCmd = \"gzip -c\"", "Post = \"/bin/true\"", "FileSuffix = \".pcap.gz\"", "Mode = \"RCLONE\""}) {
     std::string e = error_of(target(std::string(kGood) + ", " + f));
     EXPECT_NE(e.find("is not supported yet"), std::string::npos) << f << ": " << e;
   }
+}
+
+TEST(LuaConfig, DecapFieldsInheritFromConfigAndTargetsOverride) {
+  auto r = config::load_config(write_config(
+      "local C = { Decap = true, Trailer = \"metamako\", HWTimestamp = true, VXLANPorts = {8472}, Target = {} }\n"
+      "table.insert(C.Target, { Desc = \"a\", Path = \"/tmp/a/\", Split = \"--split-time 1e9\" })\n"
+      "table.insert(C.Target, { Desc = \"b\", Path = \"/tmp/b/\", Split = \"--split-time 1e9\", Decap = false,\n"
+      "  Trailer = \"c3550\", TrailerFCS = true, FilterFrame = \"vlan.id==5,6 capture.port!=2\" })\n"
+      "return C"));
+  ASSERT_TRUE(r) << r.error().message();
+  const auto& a = r->targets[0].decap;
+  EXPECT_TRUE(a.decap);
+  EXPECT_EQ(a.trailer, decap::TrailerKind::kA7130);
+  EXPECT_TRUE(a.hw_timestamp);
+  ASSERT_EQ(a.vxlan_ports.size(), 1u);
+  EXPECT_EQ(a.vxlan_ports[0], 8472);
+  const auto& b = r->targets[1];
+  EXPECT_FALSE(b.decap.decap);
+  EXPECT_EQ(b.decap.trailer, decap::TrailerKind::kC3550);
+  EXPECT_TRUE(b.decap.trailer_fcs);
+  EXPECT_TRUE(b.decap.hw_timestamp);
+  EXPECT_TRUE(b.decap.decode_tags) << "vlan.id needs the layers decoded even without Decap";
+  EXPECT_EQ(b.filter_frame, "vlan.id==5,6 capture.port!=2");
+}
+
+TEST(LuaConfig, BadDecapFieldsNameTargetFieldAndPosition) {
+  std::string frame = error_of(target(std::string(kGood) + ", FilterFrame = \"vlan.id==5 vlan.idd==6\""));
+  EXPECT_NE(frame.find("target 'all': field FilterFrame \"vlan.id==5 vlan.idd==6\": at column 12: unknown key "
+                       "'vlan.idd'"),
+            std::string::npos)
+      << frame;
+  std::string range = error_of(target(std::string(kGood) + ", FilterFrame = \"vlan.id==4096\""));
+  EXPECT_NE(range.find("at column 10: 4096 is out of range for 'vlan.id' (at most 4095)"), std::string::npos) << range;
+  std::string trailer = error_of(target(std::string(kGood) + ", Trailer = \"metamak\""));
+  EXPECT_NE(trailer.find("field Trailer \"metamak\" is not a known trailer"), std::string::npos) << trailer;
+  std::string ports = error_of(target(std::string(kGood) + ", VXLANPorts = {70000}"));
+  EXPECT_NE(ports.find("field VXLANPorts must be a UDP port"), std::string::npos) << ports;
+  std::string decap = error_of(target(std::string(kGood) + ", Decap = \"yes\""));
+  EXPECT_NE(decap.find("field Decap must be true or false, not a string"), std::string::npos) << decap;
 }
 
 TEST(LuaConfig, EndlessLoopAndEndlessMemoryAreStopped) {
