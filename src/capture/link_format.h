@@ -21,7 +21,7 @@ struct LinkFormat {
   std::uint32_t linktype = 0;  ///< LINKTYPE_* value (1 = Ethernet)
   std::uint32_t snaplen = 0;   ///< the input's snap length (pcapng: 0 means "no limit")
   TsResolution resolution = TsResolution::kMicro;
-  bool swapped = false;  ///< the capture was written in big-endian byte order
+  bool swapped = false;        ///< the capture was written in big-endian byte order
   std::string interface_name;  ///< pcapng if_name of the interface ("" when none); FilterFrame's capture.interface
   bool operator==(const LinkFormat&) const = default;
 };

@@ -104,13 +104,11 @@ class LuaState {
 // Fields that set how packets are de-encapsulated; in Config they are defaults for every target.
 const std::vector<std::string> kDecapFields = {"Decap",       "Trailer",         "TrailerFCS",
                                                "HWTimestamp", "SrcMacTimestamp", "VXLANPorts"};
-const std::vector<std::string> kGlobalFields = {"Target",      "FollowStart",     "Decap",     "LogDir",
-                                                "Trailer",     "TrailerFCS",      "HWTimestamp",
-                                                "SrcMacTimestamp", "VXLANPorts"};
+const std::vector<std::string> kGlobalFields = {"Target",     "FollowStart", "Decap",           "LogDir",    "Trailer",
+                                                "TrailerFCS", "HWTimestamp", "SrcMacTimestamp", "VXLANPorts"};
 const std::vector<std::string> kTargetFields = {
-    "Desc",      "Mode",       "Path", "Split",    "FileName",    "FilterBPF",  "FilterFrame",     "Decap",
-    "PipeCmd",   "FileSuffix", "Post", "SplitCmd", "Trailer",     "TrailerFCS", "HWTimestamp",     "SrcMacTimestamp",
-    "VXLANPorts"};
+    "Desc",       "Mode", "Path",     "Split",   "FileName",   "FilterBPF",   "FilterFrame",     "Decap",     "PipeCmd",
+    "FileSuffix", "Post", "SplitCmd", "Trailer", "TrailerFCS", "HWTimestamp", "SrcMacTimestamp", "VXLANPorts"};
 
 /// Decap fields as written in Config or a target; unset ones inherit.
 struct DecapFields {

@@ -15,17 +15,17 @@ enum class Mode { kFile, kRclone };
 
 /// One push target (one entry of Config.Target).
 struct TargetConfig {
-  std::string desc;         ///< Desc: names the target and its log
-  Mode mode = Mode::kFile;  ///< Mode
-  std::string path;         ///< Path as written
-  std::string prefix;       ///< Path after the prefix rule (split::prefix_from_path)
-  std::string split;        ///< Split as written ("--split-time 60e9")
-  std::string file_name;    ///< FileName as written
-  std::string split_cmd;    ///< SplitCmd as written
-  std::string filter_bpf;   ///< FilterBPF ("" = everything)
-  std::string filter_frame; ///< FilterFrame ("" = everything; checked by filter::FrameFilter)
+  std::string desc;           ///< Desc: names the target and its log
+  Mode mode = Mode::kFile;    ///< Mode
+  std::string path;           ///< Path as written
+  std::string prefix;         ///< Path after the prefix rule (split::prefix_from_path)
+  std::string split;          ///< Split as written ("--split-time 60e9")
+  std::string file_name;      ///< FileName as written
+  std::string split_cmd;      ///< SplitCmd as written
+  std::string filter_bpf;     ///< FilterBPF ("" = everything)
+  std::string filter_frame;   ///< FilterFrame ("" = everything; checked by filter::FrameFilter)
   decap::DecapOptions decap;  ///< Decap, Trailer, TrailerFCS, HWTimestamp, SrcMacTimestamp, VXLANPorts
-  split::SplitSpec spec;    ///< Split + FileName + SplitCmd parsed
+  split::SplitSpec spec;      ///< Split + FileName + SplitCmd parsed
 };
 
 /// A whole config file.

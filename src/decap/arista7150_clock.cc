@@ -59,9 +59,9 @@ bool Arista7150Clock::to_utc(std::uint32_t ticks, std::uint64_t capture_ns, std:
   const double expected = static_cast<double>(age) / ns_per_tick_;
   const std::int64_t raw = static_cast<std::int64_t>((ticks - static_cast<std::uint32_t>(asic_)) & kTickMask);
   const std::int64_t wrap = std::int64_t{kTickMask} + 1;
-  std::int64_t delta = raw + static_cast<std::int64_t>(std::llround((expected - static_cast<double>(raw)) /
-                                                                    static_cast<double>(wrap))) *
-                                 wrap;
+  std::int64_t delta =
+      raw +
+      static_cast<std::int64_t>(std::llround((expected - static_cast<double>(raw)) / static_cast<double>(wrap))) * wrap;
   const std::int64_t ns = std::llround(static_cast<double>(delta) * ns_per_tick_);
   if (ns < 0 && static_cast<std::uint64_t>(-ns) > utc_) return false;
   utc_ns = utc_ + static_cast<std::uint64_t>(ns);

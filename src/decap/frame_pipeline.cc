@@ -20,8 +20,8 @@ FramePipeline::FramePipeline(DecapOptions options) : options_(std::move(options)
   }
 }
 
-Frame FramePipeline::apply(const std::uint8_t* packet, std::uint32_t caplen, std::uint32_t wirelen,
-                           std::uint64_t ts_ns, std::uint32_t linktype, FrameTags& tags) {
+Frame FramePipeline::apply(const std::uint8_t* packet, std::uint32_t caplen, std::uint32_t wirelen, std::uint64_t ts_ns,
+                           std::uint32_t linktype, FrameTags& tags) {
   Frame f{packet, caplen, wirelen, ts_ns, linktype, false};
   const LinkStart start = link_start(linktype);
   Cursor c;
@@ -136,8 +136,7 @@ bool FramePipeline::hardware_time(const Cursor& c, const TrailerRead& trailer, b
   return false;
 }
 
-Frame FramePipeline::build(const Cursor& c, const std::uint8_t* packet, std::uint32_t caplen,
-                           std::uint32_t wirelen) {
+Frame FramePipeline::build(const Cursor& c, const std::uint8_t* packet, std::uint32_t caplen, std::uint32_t wirelen) {
   const Cut& k = c.cut;
   Frame f{packet, caplen, wirelen, 0, 1, false};
   const std::uint32_t cap_end = std::max(std::min(k.end, c.cap), k.payload_off);

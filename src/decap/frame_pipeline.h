@@ -19,13 +19,13 @@ namespace pushcap::decap {
 /// A target's decap settings (config fields Decap, Trailer, TrailerFCS, HWTimestamp,
 /// SrcMacTimestamp, VXLANPorts).
 struct DecapOptions {
-  bool decap = false;                      ///< remove encapsulations (Decap)
+  bool decap = false;                        ///< remove encapsulations (Decap)
   TrailerKind trailer = TrailerKind::kNone;  ///< strip this vendor trailer (Trailer)
-  bool trailer_fcs = false;                ///< a 4-byte FCS follows the trailer (TrailerFCS)
-  bool hw_timestamp = false;               ///< use the hardware time of a trailer/header (HWTimestamp)
-  bool src_mac_timestamp = false;          ///< Arista 7280 48-bit time in the source MAC (SrcMacTimestamp)
-  std::vector<std::uint16_t> vxlan_ports;  ///< UDP ports carrying VXLAN besides 4789 (VXLANPorts)
-  bool decode_tags = false;                ///< FilterFrame needs layer values even without Decap
+  bool trailer_fcs = false;                  ///< a 4-byte FCS follows the trailer (TrailerFCS)
+  bool hw_timestamp = false;                 ///< use the hardware time of a trailer/header (HWTimestamp)
+  bool src_mac_timestamp = false;            ///< Arista 7280 48-bit time in the source MAC (SrcMacTimestamp)
+  std::vector<std::uint16_t> vxlan_ports;    ///< UDP ports carrying VXLAN besides 4789 (VXLANPorts)
+  bool decode_tags = false;                  ///< FilterFrame needs layer values even without Decap
 
   /// True when packets need any of this.
   [[nodiscard]] bool active() const {

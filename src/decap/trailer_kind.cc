@@ -24,6 +24,8 @@ std::optional<TrailerKind> parse_trailer_kind(std::string_view name) {
   return std::nullopt;
 }
 
-std::string trailer_kind_names() { return "a7130 (or metamako), c3550 (or exablaze), a7150, none"; }
+std::string trailer_kind_names() {
+  return "a7130 (or metamako), c3550 (or exablaze), a7150, none";
+}
 
 }  // namespace pushcap::decap

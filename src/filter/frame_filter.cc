@@ -90,8 +90,7 @@ Result<FrameFilter> FrameFilter::parse(const std::string& expression) {
     // Values: a comma list up to the next space.
     for (;;) {
       std::size_t v_end = i;
-      while (v_end < text.size() && text[v_end] != ',' &&
-             std::isspace(static_cast<unsigned char>(text[v_end])) == 0) {
+      while (v_end < text.size() && text[v_end] != ',' && std::isspace(static_cast<unsigned char>(text[v_end])) == 0) {
         ++v_end;
       }
       const std::string_view value = text.substr(i, v_end - i);

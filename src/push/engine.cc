@@ -143,7 +143,8 @@ std::string format_summary(const RunReport& report) {
     }
     if (s.decap_active) {
       std::string removed;
-      for (const auto& [name, n] : decap_removed(s.decap)) removed += fmt::format("{}{} {}", removed.empty() ? "" : ", ", name, n);
+      for (const auto& [name, n] : decap_removed(s.decap))
+        removed += fmt::format("{}{} {}", removed.empty() ? "" : ", ", name, n);
       if (!removed.empty()) out += fmt::format("    decap removed (packets per layer): {}\n", removed);
       for (const auto& [name, n] : decap_problems(s.decap)) {
         out += fmt::format("    {} passed as far as they decoded: {}\n", n, name);

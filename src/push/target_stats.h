@@ -44,10 +44,10 @@ struct TargetStats {
   std::uint64_t splits_failed = 0;    ///< splits that could not be completed
   std::uint64_t last_ts = 0;          ///< timestamp of the last packet accepted
   std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> dropped{};
-  bool decap_active = false;    ///< the target decapsulates, strips a trailer or reads frame tags
+  bool decap_active = false;   ///< the target decapsulates, strips a trailer or reads frame tags
   decap::DecapCounters decap;  ///< what decap removed and where it stopped
-  bool failed = false;  ///< the target stopped on an I/O error
-  std::string failure;  ///< that error
+  bool failed = false;         ///< the target stopped on an I/O error
+  std::string failure;         ///< that error
 };
 
 }  // namespace pushcap::push
