@@ -13,6 +13,7 @@
 #include "capture/pcap_parser.h"
 #include "core/endian.h"
 #include "core/fd.h"
+#include "decap/frame_pipeline.h"
 #include "filter/bpf_program.h"
 #include "split/pcap_writer.h"
 
@@ -117,5 +118,78 @@ void BM_WriterCopyRuns(benchmark::State& state) {
 BENCHMARK(BM_WriterCopyRuns)->Arg(1)->Arg(2)->Arg(16);
 
 }  // namespace
+
+// ---- decap: one step (or nesting) per benchmark, ns per packet ----
+
+std::vector<std::uint8_t> bytes_of(std::initializer_list<std::vector<std::uint8_t>> parts) {
+  std::vector<std::uint8_t> out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+const std::vector<std::uint8_t> kMacs(12, 0x02);
+std::vector<std::uint8_t> be16v(std::uint16_t v) { return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)}; }
+std::vector<std::uint8_t> ipv4_hdr(std::uint8_t proto, std::size_t payload) {
+  const auto total = static_cast<std::uint16_t>(20 + payload);
+  return {0x45, 0, static_cast<std::uint8_t>(total >> 8), static_cast<std::uint8_t>(total), 0, 0, 0x40, 0, 64, proto,
+          0,    0, 10, 0, 0, 1, 10, 0, 0, 2};
+}
+// The inner packet: IPv4/UDP to port 30001 with 100 bytes of payload.
+std::vector<std::uint8_t> inner_ip() {
+  std::vector<std::uint8_t> udp = {0x9c, 0x40, 0x75, 0x31, 0, 108, 0, 0};
+  udp.resize(108, 0x55);
+  return bytes_of({ipv4_hdr(17, udp.size()), udp});
+}
+std::vector<std::uint8_t> inner_frame() { return bytes_of({kMacs, be16v(0x0800), inner_ip()}); }
+std::vector<std::uint8_t> udp_to(std::uint16_t port, const std::vector<std::uint8_t>& payload) {
+  const auto len = static_cast<std::uint16_t>(8 + payload.size());
+  return bytes_of({{0xc0, 0x00}, be16v(port), be16v(len), {0, 0}, payload});
+}
+
+std::vector<std::uint8_t> decap_packet(int kind) {
+  switch (kind) {
+    case 0:  // plain
+      return inner_frame();
+    case 1:  // 802.1Q
+      return bytes_of({kMacs, be16v(0x8100), {0, 100}, be16v(0x0800), inner_ip()});
+    case 2:  // QinQ
+      return bytes_of({kMacs, be16v(0x88a8), {0, 5}, be16v(0x8100), {0, 100}, be16v(0x0800), inner_ip()});
+    case 3:  // MPLS, two labels
+      return bytes_of({kMacs, be16v(0x8847), {0, 1, 0, 64}, {0, 2, 1, 64}, inner_ip()});
+    case 4: {  // GRE -> IP
+      auto gre = bytes_of({{0, 0}, be16v(0x0800), inner_ip()});
+      return bytes_of({kMacs, be16v(0x0800), ipv4_hdr(47, gre.size()), gre});
+    }
+    case 5: {  // ERSPAN II
+      auto gre = bytes_of({{0x10, 0}, be16v(0x88be), {0, 0, 0, 1}, {0x10, 0x01, 0x00, 0x05, 0, 0, 0, 0}, inner_frame()});
+      return bytes_of({kMacs, be16v(0x0800), ipv4_hdr(47, gre.size()), gre});
+    }
+    case 6: {  // VXLAN
+      auto udp = udp_to(4789, bytes_of({{0x08, 0, 0, 0, 0, 0x13, 0x88, 0}, inner_frame()}));
+      return bytes_of({kMacs, be16v(0x0800), ipv4_hdr(17, udp.size()), udp});
+    }
+    default: {  // GENEVE with 8 bytes of options
+      auto udp = udp_to(6081, bytes_of({{0x02, 0, 0x65, 0x58, 0, 0x10, 0x01, 0}, {1, 2, 3, 1, 0, 0, 0, 0}, inner_frame()}));
+      return bytes_of({kMacs, be16v(0x0800), ipv4_hdr(17, udp.size()), udp});
+    }
+  }
+}
+
+void BM_Decap(benchmark::State& state) {
+  const auto packet = decap_packet(static_cast<int>(state.range(0)));
+  decap::DecapOptions o;
+  o.decap = true;
+  decap::FramePipeline pipeline(o);
+  decap::FrameTags tags;
+  const auto len = static_cast<std::uint32_t>(packet.size());
+  for (auto _ : state) {
+    tags.clear();
+    auto f = pipeline.apply(packet.data(), len, len, 0, 1, tags);
+    benchmark::DoNotOptimize(f);
+  }
+  static const char* const kNames[] = {"plain", "vlan", "qinq", "mpls2", "gre_ip", "erspan2", "vxlan", "geneve"};
+  state.SetLabel(kNames[state.range(0)]);
+}
+BENCHMARK(BM_Decap)->DenseRange(0, 7);
 
 BENCHMARK_MAIN();

@@ -71,6 +71,32 @@ measure "pushcap 1 target + BPF" "$bin" run --config "$work/bpf.lua" --log-dir "
 measure "pushcap 8 targets, 8 filters" "$bin" run --config "$cfg8" --log-dir "$work/log" --offline "$in"
 rm -rf "$out"
 
+# De-encapsulation: the same traffic with every packet wrapped (VLAN, VXLAN or ERSPAN II), one
+# target with Decap and a BPF filter on the inner packet. No other tool writes decapsulated
+# packets; tcpdump's plain copy of the wrapped file is the baseline, and tshark (which can select
+# inside tunnels, but not strip them) is timed once on its first 200 MB.
+wrapped=$work/wrapped.pcap
+if [[ ! -f $wrapped ]] || [[ $(stat -c %s "$wrapped") -lt $(python3 -c "print(int(float('$size')))") ]]; then
+  python3 tests/integration/gen_capture.py "$wrapped" --bytes "$size" --wrap
+fi
+cat "$wrapped" > /dev/null
+wbytes=$(stat -c %s "$wrapped")
+out=$work/tmpfs/out
+cat > "$work/decap.lua" <<LUA
+return { Decap = true, Target = { { Desc = "decap", Path = "$out/", Split = "--split-time 60e9",
+                                    FilterBPF = "udp and dst portrange 30001-30012" } } }
+LUA
+measure "wrapped: dd (write limit)" dd if="$wrapped" of="$out/dd" bs=4M
+measure "wrapped: tcpdump -r -w (copy)" tcpdump -r "$wrapped" -w "$out/copy.pcap"
+measure "wrapped: pushcap Decap + BPF" "$bin" run --config "$work/decap.lua" --log-dir "$work/log" --offline "$wrapped"
+head -c 200000000 "$wrapped" > "$work/wrapped200.pcap"
+runs_saved=$runs; runs=1
+measure "wrapped 200 MB: tshark -Y inner port" tshark -r "$work/wrapped200.pcap" -w "$out/ts.pcap" \
+  -Y "udp.dstport >= 30001 && udp.dstport <= 30012"
+runs=$runs_saved
+tshark_bytes=$(stat -c %s "$work/wrapped200.pcap")
+rm -rf "$out" "$work/wrapped200.pcap"
+
 # Durable output on the real disk, against dd with fdatasync of the same bytes.
 disk=$work/disk
 out=$disk
@@ -89,5 +115,22 @@ import sys
 name, s, b, base, rss = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
 mib = f"{int(rss) / 1024:.0f}" if rss not in ("-", "") else "-"
 print(f"{name:<34} {s:9.3f} {b * 8 / s / 1e9:9.2f} {base / s:12.2f} {mib:>12}")
+PY
+done
+
+wbase=${secs["wrapped: tcpdump -r -w (copy)"]}
+printf "\nwrapped input: %s bytes (%s)\n" "$wbytes" "$wrapped"
+printf "%-40s %9s %9s %12s %12s\n" tool seconds Gbps "x tcpdump" "peak RSS MiB"
+for name in "wrapped: dd (write limit)" "wrapped: tcpdump -r -w (copy)" "wrapped: pushcap Decap + BPF" \
+            "wrapped 200 MB: tshark -Y inner port"; do
+  b=$wbytes
+  [[ $name == *"200 MB"* ]] && b=$tshark_bytes
+  python3 - "$name" "${secs[$name]}" "$b" "$wbase" "${rss[$name]}" "$wbytes" <<'PY'
+import sys
+name, s, b, base, rss, wb = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+gbps = b * 8 / s / 1e9
+ratio = gbps / (wb * 8 / base / 1e9)
+mib = f"{int(rss) / 1024:.0f}" if rss not in ("-", "") else "-"
+print(f"{name:<40} {s:9.3f} {gbps:9.2f} {ratio:12.2f} {mib:>12}")
 PY
 done

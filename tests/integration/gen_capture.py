@@ -8,6 +8,7 @@ random gap; everything is seeded, so the same arguments give the same bytes.
   gen_capture.py OUT --bytes 2e9                 # classic pcap, microseconds
   gen_capture.py OUT --packets 1000 --nano       # classic pcap, nanoseconds
   gen_capture.py OUT --packets 1000 --pcapng     # pcapng, one Ethernet interface, ns if_tsresol
+  gen_capture.py OUT --bytes 2e9 --wrap          # every packet encapsulated: VLAN, VXLAN or ERSPAN II
 """
 import argparse
 import random
@@ -53,10 +54,25 @@ def vlan_tag(eth: bytes, vid: int) -> bytes:
     return eth[:12] + struct.pack("!HH", 0x8100, vid) + eth[12:]
 
 
-def templates(seed):
+def wrap(rng, inner: bytes, how: int) -> bytes:
+    """Puts a frame behind an 802.1Q tag (how 0), in VXLAN (1) or in GRE/ERSPAN type II (2)."""
+    if how == 0:
+        return vlan_tag(inner, 200 + rng.randrange(8))
+    outer_mac = bytes([0x00, 0x1C, 0x73, 0x00, 0x00, 0x01, 0x00, 0x1C, 0x73, 0x00, 0x00, 0x02])
+    src, dst = [172, 16, 0, 1], [172, 16, 0, 2]
+    if how == 1:
+        vx = struct.pack("!BBHI", 0x08, 0, 0, (5000 + rng.randrange(4)) << 8) + inner
+        body = struct.pack("!HHHH", 49152 + rng.randrange(1000), 4789, 8 + len(vx), 0) + vx
+        return outer_mac + struct.pack("!H", 0x0800) + ipv4(src, dst, 17, body)
+    gre = struct.pack("!HHI", 0x1000, 0x88BE, rng.randrange(1 << 32))
+    erspan = struct.pack("!HHI", 0x1000 | rng.randrange(4096), 0x0000 | (1 + rng.randrange(8)), 0)
+    return outer_mac + struct.pack("!H", 0x0800) + ipv4(src, dst, 47, gre + erspan + inner)
+
+
+def templates(seed, wrapped=False):
     rng = random.Random(seed)
     out = []
-    for _ in range(200):
+    for i in range(200):
         r = rng.random()
         if r < 0.8:
             f = frame(rng, "udp", rng.randrange(64, 301))
@@ -64,6 +80,8 @@ def templates(seed):
             f = frame(rng, "tcp", rng.randrange(64, 301))
         if rng.random() < 0.1:
             f = vlan_tag(f, 100 + rng.randrange(4))
+        if wrapped:
+            f = wrap(rng, f, i % 3)
         out.append(f)
     return out
 
@@ -79,11 +97,12 @@ def main():
     ap.add_argument("--start", type=int, default=1_700_000_000_000_000_000, help="timestamp of the first packet in ns")
     ap.add_argument("--gap-ns", type=int, default=20_000, help="mean gap between packets in ns")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--wrap", action="store_true", help="encapsulate every packet (VLAN, VXLAN, ERSPAN II)")
     a = ap.parse_args()
     if not a.packets and not a.bytes:
         a.packets = 1000
     rng = random.Random(a.seed + 1)
-    tpl = templates(a.seed)
+    tpl = templates(a.seed, a.wrap)
     e = ">" if a.big_endian else "<"
     out = open(a.out, "wb") if a.out != "-" else sys.stdout.buffer
     if a.pcapng:
