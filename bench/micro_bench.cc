@@ -128,11 +128,31 @@ std::vector<std::uint8_t> bytes_of(std::initializer_list<std::vector<std::uint8_
 }
 
 const std::vector<std::uint8_t> kMacs(12, 0x02);
-std::vector<std::uint8_t> be16v(std::uint16_t v) { return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)}; }
+std::vector<std::uint8_t> be16v(std::uint16_t v) {
+  return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
 std::vector<std::uint8_t> ipv4_hdr(std::uint8_t proto, std::size_t payload) {
   const auto total = static_cast<std::uint16_t>(20 + payload);
-  return {0x45, 0, static_cast<std::uint8_t>(total >> 8), static_cast<std::uint8_t>(total), 0, 0, 0x40, 0, 64, proto,
-          0,    0, 10, 0, 0, 1, 10, 0, 0, 2};
+  return {0x45,
+          0,
+          static_cast<std::uint8_t>(total >> 8),
+          static_cast<std::uint8_t>(total),
+          0,
+          0,
+          0x40,
+          0,
+          64,
+          proto,
+          0,
+          0,
+          10,
+          0,
+          0,
+          1,
+          10,
+          0,
+          0,
+          2};
 }
 // The inner packet: IPv4/UDP to port 30001 with 100 bytes of payload.
 std::vector<std::uint8_t> inner_ip() {
@@ -140,7 +160,9 @@ std::vector<std::uint8_t> inner_ip() {
   udp.resize(108, 0x55);
   return bytes_of({ipv4_hdr(17, udp.size()), udp});
 }
-std::vector<std::uint8_t> inner_frame() { return bytes_of({kMacs, be16v(0x0800), inner_ip()}); }
+std::vector<std::uint8_t> inner_frame() {
+  return bytes_of({kMacs, be16v(0x0800), inner_ip()});
+}
 std::vector<std::uint8_t> udp_to(std::uint16_t port, const std::vector<std::uint8_t>& payload) {
   const auto len = static_cast<std::uint16_t>(8 + payload.size());
   return bytes_of({{0xc0, 0x00}, be16v(port), be16v(len), {0, 0}, payload});
@@ -161,7 +183,8 @@ std::vector<std::uint8_t> decap_packet(int kind) {
       return bytes_of({kMacs, be16v(0x0800), ipv4_hdr(47, gre.size()), gre});
     }
     case 5: {  // ERSPAN II
-      auto gre = bytes_of({{0x10, 0}, be16v(0x88be), {0, 0, 0, 1}, {0x10, 0x01, 0x00, 0x05, 0, 0, 0, 0}, inner_frame()});
+      auto gre =
+          bytes_of({{0x10, 0}, be16v(0x88be), {0, 0, 0, 1}, {0x10, 0x01, 0x00, 0x05, 0, 0, 0, 0}, inner_frame()});
       return bytes_of({kMacs, be16v(0x0800), ipv4_hdr(47, gre.size()), gre});
     }
     case 6: {  // VXLAN
@@ -169,7 +192,8 @@ std::vector<std::uint8_t> decap_packet(int kind) {
       return bytes_of({kMacs, be16v(0x0800), ipv4_hdr(17, udp.size()), udp});
     }
     default: {  // GENEVE with 8 bytes of options
-      auto udp = udp_to(6081, bytes_of({{0x02, 0, 0x65, 0x58, 0, 0x10, 0x01, 0}, {1, 2, 3, 1, 0, 0, 0, 0}, inner_frame()}));
+      auto udp =
+          udp_to(6081, bytes_of({{0x02, 0, 0x65, 0x58, 0, 0x10, 0x01, 0}, {1, 2, 3, 1, 0, 0, 0, 0}, inner_frame()}));
       return bytes_of({kMacs, be16v(0x0800), ipv4_hdr(17, udp.size()), udp});
     }
   }
