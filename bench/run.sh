@@ -89,7 +89,7 @@ LUA
 measure "wrapped: dd (write limit)" dd if="$wrapped" of="$out/dd" bs=4M
 measure "wrapped: tcpdump -r -w (copy)" tcpdump -r "$wrapped" -w "$out/copy.pcap"
 measure "wrapped: pushcap Decap + BPF" "$bin" run --config "$work/decap.lua" --log-dir "$work/log" --offline "$wrapped"
-head -c 200000000 "$wrapped" > "$work/wrapped200.pcap"
+tcpdump -r "$wrapped" -w "$work/wrapped200.pcap" -c 870000 2>/dev/null  # about 200 MB, whole packets
 runs_saved=$runs; runs=1
 measure "wrapped 200 MB: tshark -Y inner port" tshark -r "$work/wrapped200.pcap" -w "$out/ts.pcap" \
   -Y "udp.dstport >= 30001 && udp.dstport <= 30012"
