@@ -270,7 +270,9 @@ void Target::process(const capture::Batch& batch) {
       continue;
     }
     f.file_bytes += rec_bytes;
-    if (caplen > f.max_caplen) f.max_caplen = caplen;
+    // Only packets decap made may outgrow the header; a record longer than its own input's snap
+    // length is copied as it came (readers cut it as they cut the input).
+    if (changed && caplen > f.max_caplen) f.max_caplen = caplen;
     if (f.packets == 0) f.first_ts = ts;
     ++f.packets;
     f.last_ts = ts;

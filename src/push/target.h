@@ -67,7 +67,7 @@ class Target {
     std::optional<sink::PendingFile> file;
     split::PcapWriter writer;
     std::uint32_t header_snaplen = 0;  // snap length in the file header
-    std::uint32_t max_caplen = 0;      // largest record written; the header is raised to it at close
+    std::uint32_t max_caplen = 0;      // largest changed record; the header is raised to it at close
     std::uint64_t file_bytes = 0;      // header + records
     std::uint64_t packets = 0;
     std::uint64_t first_ts = 0;
