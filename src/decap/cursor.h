@@ -72,7 +72,6 @@ struct Cursor {
   std::uint32_t pos = 0;            ///< where the next header starts
   std::uint32_t mac_off = kNoMac;   ///< the addresses of the frame being decoded
   std::uint16_t ethertype = 0;      ///< with Next::kEtherType: the type of what is at pos
-  bool gre_seq = false;             ///< the last GRE header had a sequence number (ERSPAN II vs I)
   Cut cut;
   HeaderStamps stamps;
   FrameTags* tags = nullptr;

@@ -60,7 +60,6 @@ Next after_ip_protocol(Cursor& c, std::uint8_t protocol) {
       return enter_bare_ip(c, outer);
     }
     case 47:
-      c.gre_seq = false;
       return Next::kGre;
     case 17:
       return Next::kUdp;

@@ -46,7 +46,6 @@ Next gre_step(Cursor& c) {
     default:
       return c.stop(Layer::kGre, Problem::kUnsupported);
   }
-  c.gre_seq = has_seq;
   c.pos += len;
   c.decoded(Layer::kGre);
   return next;

@@ -31,7 +31,6 @@ Next udp_step(Cursor& c) {
   if (length < 8 || length > c.room()) return c.stop(Layer::kUdp, Problem::kInvalid);
   c.end = c.pos + length;
   c.pos += 8;
-  if (next == Next::kGre) c.gre_seq = false;
   return next;
 }
 
