@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "config/push_config.h"
+#include "decap/frame_pipeline.h"
 #include "decap/trailer.h"
 #include "filter/frame_filter.h"
 #include "push/engine.h"
@@ -42,9 +43,10 @@ int split_command(const std::vector<std::string>& args) {
       if (a == "--vxlan-port") {
         char* end = nullptr;
         unsigned long port = std::strtoul(v.c_str(), &end, 10);
-        if (v.empty() || *end != '\0' || port < 1 || port > 65535 || target.decap.vxlan_ports.size() >= 7) {
-          std::fprintf(stderr, "pushcap split: --vxlan-port %s: give a UDP port 1-65535 (at most 7 ports)\n",
-                       v.c_str());
+        if (v.empty() || *end != '\0' || port < 1 || port > 65535 ||
+            target.decap.vxlan_ports.size() >= decap::DecapOptions::kMaxExtraVxlanPorts) {
+          std::fprintf(stderr, "pushcap split: --vxlan-port %s: give a UDP port 1-65535 (at most %zu ports)\n",
+                       v.c_str(), decap::DecapOptions::kMaxExtraVxlanPorts);
           return kExitUsage;
         }
         target.decap.vxlan_ports.push_back(static_cast<std::uint16_t>(port));

@@ -215,12 +215,14 @@ Result<void> read_decap_field(lua_State* L, const Ctx& ctx, const std::string& w
         ok = add(-1);
         lua_pop(L, 1);
       }
-      ok = ok && ports.size() <= 7;
+      ok = ok && ports.size() <= decap::DecapOptions::kMaxExtraVxlanPorts;
     } else {
       ok = add(-1);
     }
     if (!ok) {
-      return fail(ctx.error(where, "field VXLANPorts must be a UDP port or a list of up to 7 ports (e.g. {8472})"));
+      return fail(ctx.error(where, "field VXLANPorts must be a UDP port or a list of up to " +
+                                       std::to_string(decap::DecapOptions::kMaxExtraVxlanPorts) +
+                                       " ports (e.g. {8472})"));
     }
     out.vxlan_ports = std::move(ports);
     return {};

@@ -25,7 +25,9 @@ struct DecapOptions {
   bool hw_timestamp = false;                 ///< use the hardware time of a trailer/header (HWTimestamp)
   bool src_mac_timestamp = false;            ///< Arista 7280 48-bit time in the source MAC (SrcMacTimestamp)
   std::vector<std::uint16_t> vxlan_ports;    ///< UDP ports carrying VXLAN besides 4789 (VXLANPorts)
-  bool decode_tags = false;                  ///< FilterFrame needs layer values even without Decap
+  /// The most VXLANPorts a target may name (the chain holds 4789 and these).
+  static constexpr std::size_t kMaxExtraVxlanPorts = ChainSettings::kMaxVxlanPorts - 1;
+  bool decode_tags = false;  ///< FilterFrame needs layer values even without Decap
 
   /// True when packets need any of this.
   [[nodiscard]] bool active() const {

@@ -18,8 +18,8 @@ namespace {
 // Classic pcap holds 32-bit unsigned seconds.
 constexpr std::uint64_t kMaxPcapTs = (std::uint64_t{1} << 32) * 1'000'000'000u;
 
-// A file's records must fit its header's snap length, or readers cut them short: formats that
-// share a file may differ in snap length, and de-encapsulated packets may gain a header.
+// A file's records must fit its header's snap length, or readers cut them short: a packet decap
+// changed (a synthesized Ethernet header on raw IP) may be longer than the input's snap length.
 Result<void> raise_snaplen(sink::PendingFile& file, std::uint32_t snaplen) {
   std::uint8_t field[4];
   store_le<std::uint32_t>(field, snaplen);
