@@ -105,8 +105,9 @@ void BM_WriterCopyRuns(benchmark::State& state) {
   split::PcapWriter w;
   capture::LinkFormat fmt{1, 65535, capture::TsResolution::kMicro, false, {}};
   const auto every = static_cast<std::size_t>(state.range(0));
+  FdSink sink(fd->get(), "null");
   for (auto _ : state) {
-    w.start(fd->get(), fmt, "null");
+    w.start(sink, fmt);
     std::size_t i = 0;
     for (const auto& r : ix->batch.records) {
       if (i++ % every == 0) (void)w.add(ix->batch, r);

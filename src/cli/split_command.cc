@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "config/push_config.h"
+#include "config/target_output.h"
 #include "decap/frame_pipeline.h"
 #include "decap/trailer.h"
 #include "filter/frame_filter.h"
@@ -79,6 +80,10 @@ int split_command(const std::vector<std::string>& args) {
   }
   target.decap.decode_tags = frame_filter->needs_layers();
   if (auto r = split::apply_split_flags(flags, target.spec); !r) {
+    std::fprintf(stderr, "pushcap split: %s\n", r.error().message().c_str());
+    return kExitUsage;
+  }
+  if (auto r = config::resolve_encoding(target, "", ""); !r) {
     std::fprintf(stderr, "pushcap split: %s\n", r.error().message().c_str());
     return kExitUsage;
   }

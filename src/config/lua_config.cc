@@ -7,13 +7,17 @@
 #include <cstdlib>
 #include <ctime>
 #include <optional>
+#include <map>
 #include <set>
 #include <stdexcept>
 
 #include "config/nearest_name.h"
+#include "config/target_output.h"
 #include "decap/trailer.h"
+#include "encode/compression.h"
 #include "filter/bpf_program.h"
 #include "filter/frame_filter.h"
+#include "sink/rclone.h"
 #include "split/file_namer.h"
 #include "split/split_flags.h"
 
@@ -104,11 +108,21 @@ class LuaState {
 // Fields that set how packets are de-encapsulated; in Config they are defaults for every target.
 const std::vector<std::string> kDecapFields = {"Decap",       "Trailer",         "TrailerFCS",
                                                "HWTimestamp", "SrcMacTimestamp", "VXLANPorts"};
-const std::vector<std::string> kGlobalFields = {"Target",     "FollowStart", "Decap",           "LogDir",    "Trailer",
-                                                "TrailerFCS", "HWTimestamp", "SrcMacTimestamp", "VXLANPorts"};
+// Fields that set how splits leave a target; in Config they are defaults for every target.
+const std::vector<std::string> kOutputFields = {"Compress",  "RcloneConfig", "RcloneFlags",   "SpoolDir",
+                                                "SpoolLimit", "Upload",       "RetryMaxDelay", "RcloneTimeout"};
+const std::vector<std::string> kGlobalFields = {
+    "Target",   "FollowStart",  "Decap",       "LogDir",     "Trailer",    "TrailerFCS",    "HWTimestamp",
+    "SrcMacTimestamp", "VXLANPorts", "Compress", "RcloneConfig", "RcloneFlags", "SpoolDir", "SpoolLimit",
+    "Upload",   "RetryMaxDelay", "RcloneTimeout", "ScriptTimeout", "ScriptWorkers"};
 const std::vector<std::string> kTargetFields = {
-    "Desc",       "Mode", "Path",     "Split",   "FileName",   "FilterBPF",   "FilterFrame",     "Decap",     "PipeCmd",
-    "FileSuffix", "Post", "SplitCmd", "Trailer", "TrailerFCS", "HWTimestamp", "SrcMacTimestamp", "VXLANPorts"};
+    "Desc",       "Mode",        "Path",          "Split",         "FileName",    "FilterBPF",       "FilterFrame",
+    "Decap",      "PipeCmd",     "FileSuffix",    "Post",          "SplitCmd",    "Trailer",         "TrailerFCS",
+    "HWTimestamp", "SrcMacTimestamp", "VXLANPorts", "Compress",    "ScriptClose", "RcloneConfig",    "RcloneFlags",
+    "SpoolDir",   "SpoolLimit",  "Upload",        "RetryMaxDelay", "RcloneTimeout"};
+
+/// Output fields as written (numbers as Lua prints them); a target's own over Config's.
+using OutputFields = std::map<std::string, std::string>;
 
 /// Decap fields as written in Config or a target; unset ones inherit.
 struct DecapFields {
@@ -179,9 +193,40 @@ Result<bool> as_bool(lua_State* L, const Ctx& ctx, const std::string& where, con
   return lua_toboolean(L, -1) != 0;
 }
 
-Error not_supported(const Ctx& ctx, const std::string& where, const std::string& field, const std::string& issue) {
-  return Error(Errc::kUnsupported, ctx.file + ": " + where + ": field " + field +
-                                       " is not supported yet by this version of pushcap (" + issue + ")");
+// Reads a string or a number on top of the stack as text.
+Result<std::string> as_text(lua_State* L, const Ctx& ctx, const std::string& where, const std::string& field) {
+  int t = lua_type(L, -1);
+  if (t == LUA_TNUMBER) {
+    if (lua_isinteger(L, -1)) return std::to_string(lua_tointeger(L, -1));
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", lua_tonumber(L, -1));
+    return std::string(buf);
+  }
+  return as_string(L, ctx, where, field);
+}
+
+bool is_output_field(const std::string& key) {
+  return std::find(kOutputFields.begin(), kOutputFields.end(), key) != kOutputFields.end();
+}
+
+// "10e9", "500G", "64M": bytes (K, M, G, T are powers of 1024).
+Result<std::uint64_t> parse_size(const std::string& text) {
+  std::string digits = text;
+  std::uint64_t unit = 1;
+  if (!digits.empty()) {
+    switch (std::toupper(static_cast<unsigned char>(digits.back()))) {
+      case 'K': unit = 1ull << 10; break;
+      case 'M': unit = 1ull << 20; break;
+      case 'G': unit = 1ull << 30; break;
+      case 'T': unit = 1ull << 40; break;
+      default: break;
+    }
+    if (unit != 1) digits.pop_back();
+  }
+  auto n = split::parse_count(digits);
+  if (!n) return fail(n.error());
+  if (*n > (std::uint64_t{1} << 62) / unit) return fail(Errc::kInvalidArgument, "'" + text + "' is too large");
+  return *n * unit;
 }
 
 // Reads the decap field `key` (one of kDecapFields) from the value on top of the stack.
@@ -241,7 +286,12 @@ bool is_decap_field(const std::string& key) {
 }
 
 // Converts the target table on top of the stack.
-Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, const DecapFields& global_decap) {
+// Checks and resolves how the target's splits leave it: encoder, suffix, scripts, rclone.
+Result<void> resolve_output(const Ctx& ctx, const std::string& where, const std::string& mode,
+                            const std::string& file_suffix, const OutputFields& fields, TargetConfig& t);
+
+Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, const DecapFields& global_decap,
+                                 const OutputFields& global_output) {
   TargetConfig t;
   std::string where = "target #" + std::to_string(index);
   // Desc first, so every later message can name the target.
@@ -259,9 +309,8 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, const 
 
   std::string mode = "file";
   std::string file_suffix;
-  std::string pipe_cmd;
-  std::string post;
   DecapFields decap_fields;
+  OutputFields output_fields = global_output;
   lua_pushnil(L);
   while (lua_next(L, -2) != 0) {
     if (lua_type(L, -2) != LUA_TSTRING) {
@@ -275,6 +324,13 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, const 
         lua_pop(L, 2);
         return fail(r.error());
       }
+    } else if (is_output_field(key)) {
+      auto v = as_text(L, ctx, where, key);
+      if (!v) {
+        lua_pop(L, 2);
+        return fail(v.error());
+      }
+      output_fields[key] = *v;
     } else if (std::find(kTargetFields.begin(), kTargetFields.end(), key) == kTargetFields.end()) {
       lua_pop(L, 2);
       return fail(ctx.error(where, unknown_field_message(key, kTargetFields)));
@@ -297,23 +353,21 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, const 
       else if (key == "FilterFrame")
         t.filter_frame = *s;
       else if (key == "PipeCmd")
-        pipe_cmd = *s;
+        t.pipe_cmd = *s;
       else if (key == "FileSuffix")
         file_suffix = *s;
       else if (key == "Post")
-        post = *s;
+        t.post = *s;
+      else if (key == "ScriptClose")
+        t.script_close = *s;
       else if (key == "SplitCmd")
         t.split_cmd = *s;
     }
     lua_pop(L, 1);
   }
 
-  if (mode == "rclone") return fail(not_supported(ctx, where, "Mode = \"RCLONE\"", "rclone endpoints, issue #4"));
-  if (mode != "file") return fail(ctx.error(where, "field Mode must be \"File\" or \"RCLONE\", not \"" + mode + "\""));
-  if (!pipe_cmd.empty()) return fail(not_supported(ctx, where, "PipeCmd", "pipe commands, issue #4"));
-  if (!post.empty()) return fail(not_supported(ctx, where, "Post", "Post scripts, issue #4"));
-  if (!file_suffix.empty() && file_suffix != ".pcap") {
-    return fail(not_supported(ctx, where, "FileSuffix \"" + file_suffix + "\"", "compression, issue #4"));
+  if (mode != "file" && mode != "rclone") {
+    return fail(ctx.error(where, "field Mode must be \"File\" or \"RCLONE\", not \"" + mode + "\""));
   }
   if (t.path.empty()) return fail(ctx.error(where, "field Path is missing (where the split files go)"));
   if (t.split.empty()) return fail(ctx.error(where, "field Split is missing (e.g. \"--split-time 60e9\")"));
@@ -344,10 +398,7 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, const 
   if (t.spec.output_prefix) {
     return fail(ctx.error(where, "field SplitCmd: -o is set by Path in a config, not by SplitCmd"));
   }
-  if (t.spec.suffix != ".pcap") {
-    return fail(
-        not_supported(ctx, where, "SplitCmd --filename-suffix \"" + t.spec.suffix + "\"", "compression, issue #4"));
-  }
+  if (auto r = resolve_output(ctx, where, mode, file_suffix, output_fields, t); !r) return fail(r.error());
   if (auto r = filter::validate_bpf(t.filter_bpf); !r) {
     return fail(ctx.error(where, "field FilterBPF \"" + t.filter_bpf + "\": libpcap: " + r.error().message()));
   }
@@ -361,6 +412,72 @@ Result<TargetConfig> read_target(lua_State* L, const Ctx& ctx, int index, const 
   return t;
 }
 
+Result<void> resolve_output(const Ctx& ctx, const std::string& where, const std::string& mode,
+                            const std::string& file_suffix, const OutputFields& fields, TargetConfig& t) {
+  auto field = [&](const std::string& key) -> std::optional<std::string> {
+    auto it = fields.find(key);
+    if (it == fields.end()) return std::nullopt;
+    return it->second;
+  };
+  auto bad = [&](const std::string& key, const std::string& what) {
+    return fail(ctx.error(where, "field " + key + " " + what));
+  };
+  if (auto r = resolve_encoding(t, field("Compress").value_or(""), file_suffix); !r) {
+    return fail(ctx.error(where, "field " + r.error().message()));
+  }
+  if (mode != "rclone") return {};
+  t.mode = Mode::kRclone;
+  if (!sink::is_remote_path(t.path)) {
+    return bad("Path", "\"" + t.path + "\" must name an rclone remote for Mode = \"RCLONE\" (\"remote:bucket/prefix\")");
+  }
+  RcloneTarget& r = t.rclone;
+  r.config = field("RcloneConfig").value_or(sink::default_rclone_config());
+  if (auto flags = split::split_words(field("RcloneFlags").value_or("")); flags) {
+    r.flags = *flags;
+  } else {
+    return bad("RcloneFlags", flags.error().message());
+  }
+  r.spool_dir = field("SpoolDir").value_or("/var/spool/pushcap");
+  if (r.spool_dir.empty()) return bad("SpoolDir", "must name a folder");
+  while (r.spool_dir.size() > 1 && r.spool_dir.back() == '/') r.spool_dir.pop_back();
+  r.spool_dir += "/" + t.desc;
+  auto limit = parse_size(field("SpoolLimit").value_or("10G"));
+  if (!limit) return bad("SpoolLimit", limit.error().message() + " (a size such as 10e9 or \"20G\")");
+  r.spool_limit = *limit;
+  std::string upload = lower(field("Upload").value_or("spool"));
+  if (upload != "spool" && upload != "stream") return bad("Upload", "must be \"spool\" or \"stream\", not \"" + upload + "\"");
+  r.stream = upload == "stream";
+  if (r.stream && !t.pipe_cmd.empty()) {
+    return fail(ctx.error(where, "Upload = \"stream\" cannot run a PipeCmd (use Compress, or Upload = \"spool\")"));
+  }
+  if (r.stream && !t.post.empty()) {
+    return fail(ctx.error(where, "Upload = \"stream\" keeps no local copy for a Post script (use Upload = \"spool\")"));
+  }
+  for (auto [key, out] : {std::pair<const char*, int*>{"RetryMaxDelay", &r.retry_max_delay}, {"RcloneTimeout", &r.timeout}}) {
+    if (auto v = field(key)) {
+      auto n = split::parse_count(*v);
+      if (!n || *n > 86400) return bad(key, "must be a whole number of seconds from 1 to 86400");
+      *out = static_cast<int>(*n);
+    }
+  }
+  // The remote must be in the rclone config (or be given by environment or as a connection string).
+  std::string remote = t.path.substr(0, t.path.find(':'));
+  std::string env_name = "RCLONE_CONFIG_" + remote + "_TYPE";
+  std::transform(env_name.begin(), env_name.end(), env_name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::isalnum(c) ? std::toupper(c) : '_'); });
+  if (std::getenv(env_name.c_str()) == nullptr) {
+    auto remotes = sink::rclone_config_remotes(r.config);
+    if (!remotes) return bad("RcloneConfig", remotes.error().message());
+    if (std::find(remotes->begin(), remotes->end(), remote) == remotes->end()) {
+      std::string msg = "remote '" + remote + "' (from Path \"" + t.path + "\") is not in the rclone config " + r.config;
+      std::string near = nearest_name(remote, *remotes);
+      if (!near.empty()) msg += " (did you mean '" + near + "'?)";
+      return fail(ctx.error(where, msg));
+    }
+  }
+  return {};
+}
+
 Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
   PushConfig cfg;
   cfg.file = ctx.file;
@@ -369,6 +486,7 @@ Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
                                         (lua_isnone(L, -1) ? "nothing" : lua_typename(L, lua_type(L, -1)))));
   }
   DecapFields decap;
+  OutputFields output;
   bool has_targets = false;
   lua_pushnil(L);
   while (lua_next(L, -2) != 0) {
@@ -389,6 +507,23 @@ Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
         lua_pop(L, 2);
         return fail(r.error());
       }
+    } else if (is_output_field(key)) {
+      auto v = as_text(L, ctx, "Config", key);
+      if (!v) {
+        lua_pop(L, 2);
+        return fail(v.error());
+      }
+      output[key] = *v;
+    } else if (key == "ScriptTimeout" || key == "ScriptWorkers") {
+      auto v = as_text(L, ctx, "Config", key);
+      auto n = v ? split::parse_count(*v) : Result<std::uint64_t>(fail(v.error()));
+      const std::uint64_t max = key == "ScriptTimeout" ? 86400 : 64;
+      if (!n || *n > max) {
+        lua_pop(L, 2);
+        return fail(ctx.error("Config", "field " + key + " must be a whole number from 1 to " + std::to_string(max) +
+                                            (key == "ScriptTimeout" ? " (seconds)" : "")));
+      }
+      (key == "ScriptTimeout" ? cfg.script_timeout : cfg.script_workers) = static_cast<int>(*n);
     } else if (key == "LogDir") {
       auto s = as_string(L, ctx, "Config", key);
       if (!s) {
@@ -430,7 +565,7 @@ Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
       return fail(ctx.error("target #" + std::to_string(i),
                             std::string("must be a table, not a ") + lua_typename(L, lua_type(L, -1))));
     }
-    auto t = read_target(L, ctx, static_cast<int>(i), decap);
+    auto t = read_target(L, ctx, static_cast<int>(i), decap, output);
     lua_pop(L, 1);
     if (!t) return fail(t.error());
     if (!descs.insert(t->desc).second) {

@@ -35,7 +35,11 @@ void Closer::loop() {
     ClosingSplit split = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    auto result = split.file.finalize(split.name, split.owner);
+    Result<std::string> result = std::string();
+    if (split.prepare) {
+      if (auto r = split.prepare(); !r) result = fail(r.error());
+    }
+    if (result) result = split.file.finalize(split.name, split.owner);
     split.done(std::move(result), split.file);
     lock.lock();
     unsynced_ -= split.bytes;

@@ -15,6 +15,7 @@
 #include "capture/batch.h"
 #include "core/clock.h"
 #include "core/interrupt.h"
+#include "hooks/script_pool.h"
 #include "push/closer.h"
 #include "push/status_reporter.h"
 #include "push/target.h"
@@ -22,7 +23,7 @@
 namespace pushcap::push {
 
 bool RunReport::ok() const {
-  if (signal != 0 || !source.errors.empty()) return false;
+  if (signal != 0 || !source.errors.empty() || !setup_error.empty()) return false;
   for (const auto& t : targets) {
     if (t.failed) return false;
   }
@@ -58,6 +59,10 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
   Closer closer(options_.max_unsynced);
+  hooks::ScriptLimits script_limits;
+  script_limits.workers = static_cast<unsigned>(config_.script_workers);
+  script_limits.time_limit = std::chrono::seconds(config_.script_timeout);
+  hooks::ScriptPool scripts(script_limits);
 
   std::vector<std::unique_ptr<Target>> targets;
   for (std::size_t i = 0; i < config_.targets.size(); ++i) {
@@ -65,7 +70,13 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
     logs.target = target_logs_.empty() ? nullptr : target_logs_[i].get();
     logs.main = main_log_.get();
     logs.echo_stderr = options_.echo_stderr;
-    targets.push_back(std::make_unique<Target>(config_.targets[i], closer, logs));
+    targets.push_back(std::make_unique<Target>(config_.targets[i], closer, scripts, logs));
+    if (auto r = targets.back()->start(); !r) {
+      pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+      report.setup_error = r.error().message();
+      if (main_log_) main_log_->line("error: " + report.setup_error);
+      return report;
+    }
     if (logs.target != nullptr) {
       const auto& t = config_.targets[i];
       logs.target->line(
@@ -100,6 +111,9 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   for (auto& t : targets) t->post_end();
   for (auto& th : threads) th.join();
   closer.finish();
+  // Uploads are retried until they succeed; a signal leaves the rest in the spool.
+  for (auto& t : targets) t->finish_uploads([] { return interrupt_count().load() > 0; });
+  scripts.finish();
   status.stop();
 
   report.signal = interrupt_count().load() > 0 ? first_interrupt().load() : 0;
@@ -150,9 +164,21 @@ std::string format_summary(const RunReport& report) {
         out += fmt::format("    {} passed as far as they decoded: {}\n", n, name);
       }
     }
+    if (s.pipe_failures != 0) out += fmt::format("    {} splits FAILED in their PipeCmd (kept raw)\n", s.pipe_failures);
+    if (s.scripts != 0 || s.script_failures != 0) {
+      out += fmt::format("    scripts: {} run, {} failed\n", s.scripts, s.script_failures);
+    }
+    if (s.rclone) {
+      out += fmt::format("    uploads: {} done, {} failed attempts retried, {} still in the spool ({} bytes){}\n",
+                         s.uploads, s.upload_retries, s.upload_pending, s.spool_bytes,
+                         s.spool_waits != 0 ? fmt::format("; the reader waited {} times for spool room", s.spool_waits)
+                                            : "");
+      if (!s.upload_error.empty()) out += fmt::format("    last upload error: {}\n", s.upload_error);
+    }
     if (s.failed) out += fmt::format("    error: {}\n", s.failure);
   }
   for (const auto& e : report.source.errors) out += fmt::format("  input error: {}\n", e.message());
+  if (!report.setup_error.empty()) out += fmt::format("  error: {}\n", report.setup_error);
   for (const auto& s : report.source.skipped) out += fmt::format("  skipped (not a pcap or pcapng file): {}\n", s);
   if (!out.empty() && out.back() == '\n') out.pop_back();
   return out;

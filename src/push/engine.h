@@ -35,6 +35,7 @@ struct RunReport {
   int signal = 0;                    ///< the first signal that interrupted the run, or 0
   double seconds = 0;                ///< wall time of the run
   std::uint64_t input_bytes = 0;     ///< bytes read
+  std::string setup_error;           ///< a target could not start (nothing was read)
   [[nodiscard]] bool ok() const;     ///< no input error, no target failure, no signal
 };
 

@@ -11,6 +11,8 @@
 
 #include "core/clock.h"
 #include "core/endian.h"
+#include "core/interrupt.h"
+#include "hooks/split_scripts.h"
 
 namespace pushcap::push {
 namespace {
@@ -36,9 +38,10 @@ const char* res_name(capture::TsResolution r) {
 
 }  // namespace
 
-Target::Target(config::TargetConfig config, Closer& closer, TargetLogs logs)
+Target::Target(config::TargetConfig config, Closer& closer, hooks::ScriptPool& scripts, TargetLogs logs)
     : config_(std::move(config)),
       closer_(closer),
+      scripts_(scripts),
       logs_(logs),
       namer_(config_.spec, config_.prefix),
       policy_(config_.spec) {
@@ -50,6 +53,65 @@ Target::Target(config::TargetConfig config, Closer& closer, TargetLogs logs)
   decap::DecapOptions options = config_.decap;
   options.decode_tags = options.decode_tags || frame_filter_.needs_layers();
   if (options.active()) pipeline_.emplace(std::move(options));
+  plan_.compression = config_.compression;
+  plan_.pipe_cmd = config_.pipe_cmd;
+}
+
+Target::~Target() = default;
+
+Result<void> Target::start() {
+  if (config_.mode != config::Mode::kRclone) return {};
+  const config::RcloneTarget& rc = config_.rclone;
+  sink::RcloneOptions ro;
+  ro.config = rc.config;
+  ro.extra_flags = rc.flags;
+  ro.io_timeout = std::chrono::seconds(rc.timeout);
+  ro.command_limit = std::chrono::seconds(std::max(60, rc.timeout * 2));
+  rclone_ = std::make_unique<sink::Rclone>(ro);
+  sink::UploaderEvents events;
+  events.log = [this](const std::string& line) {
+    if (logs_.target != nullptr) logs_.target->line(line);
+  };
+  events.retry = [this](const std::string& error) {
+    upload_retries_.fetch_add(1, std::memory_order_relaxed);
+    std::string text = fmt::format("target '{}': upload error (will retry): {}", config_.desc, error);
+    if (logs_.main != nullptr) logs_.main->line(text);
+    if (logs_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
+  };
+  events.uploaded = [this](sink::SpoolEntry& entry, bool spooled) { on_uploaded(entry, spooled); };
+  events.lost = [this](const sink::SpoolEntry& entry, const std::string& error) {
+    splits_failed_.fetch_add(1, std::memory_order_relaxed);
+    dropped_[static_cast<std::size_t>(DropReason::kUploadFailed)].fetch_add(entry.split.packets,
+                                                                             std::memory_order_relaxed);
+    std::string text = fmt::format("target '{}': error: streamed split {} ({} packets) is lost: {}", config_.desc,
+                                   entry.remote_name(0), entry.split.packets, error);
+    if (logs_.target != nullptr) logs_.target->line(text);
+    if (logs_.main != nullptr) logs_.main->line(text);
+    if (logs_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
+  };
+  if (rc.stream) {
+    plan_.stream_to = rclone_.get();
+  } else {
+    auto spool = sink::Spool::open(rc.spool_dir, rc.spool_limit);
+    if (!spool) return fail(spool.error().context("target '" + config_.desc + "'"));
+    spool_ = std::move(*spool);
+  }
+  uploader_ = std::make_unique<sink::RcloneUploader>(*rclone_, spool_.get(), std::move(events),
+                                                     std::chrono::seconds(rc.retry_max_delay));
+  if (spool_ && !spool_->resumed().empty()) {
+    warn(fmt::format("{} splits ({} bytes) left in the spool {} by an earlier run are uploaded first",
+                     spool_->resumed().size(), spool_->bytes(), spool_->dir()));
+    for (const auto& e : spool_->resumed()) uploader_->enqueue(e);
+  }
+  return {};
+}
+
+void Target::finish_uploads(const std::function<bool()>& give_up) {
+  if (!uploader_) return;
+  if (uploader_->pending() != 0 && logs_.target != nullptr) {
+    logs_.target->line(fmt::format("waiting for {} uploads", uploader_->pending()));
+  }
+  uploader_->finish(give_up);
 }
 
 void Target::post(capture::BatchPtr batch) {
@@ -106,7 +168,7 @@ void Target::run() {
 void Target::publish_open_splits() {
   // With no later packet, a split's closing packet is its own last one.
   for (auto& s : streams_) {
-    if (s.open.file) close_split(s, s.open.last_ts);
+    if (s.open.output) close_split(s, s.open.last_ts);
   }
 }
 
@@ -259,9 +321,9 @@ void Target::process(const capture::Batch& batch) {
     }
     OpenFile& f = stream.open;
     const std::uint64_t rec_bytes = split::kPcapRecordHeader + caplen;
-    if (f.file && policy_.file_full(f.file_bytes, f.packets, rec_bytes)) close_split(stream, ts);
-    if (!f.file && !open_split(stream, ts)) {
-      drop(DropReason::kWriteFailed);
+    if (f.output && policy_.file_full(f.file_bytes, f.packets, rec_bytes)) close_split(stream, ts);
+    if (!f.output && !open_split(stream, ts)) {
+      drop(failed_ ? DropReason::kWriteFailed : DropReason::kInterrupted);
       continue;
     }
     if (auto w = changed ? f.writer.add_frame(ts, data, caplen, wirelen) : f.writer.add(batch, r); !w) {
@@ -281,7 +343,7 @@ void Target::process(const capture::Batch& batch) {
     last_ts = ts;
   }
   for (auto& s : streams_) {
-    if (s.open.file && !failed_) {
+    if (s.open.output && !failed_) {
       if (auto w = s.open.writer.end_batch(); !w) fail_target(w.error().message());
     }
   }
@@ -299,55 +361,147 @@ void Target::process(const capture::Batch& batch) {
   }
 }
 
+sink::NameFn Target::local_names(const split::SplitTimes& times, const std::string& tag,
+                                 std::uint64_t spool_seq) const {
+  if (spool_) {
+    // An RCLONE split is spooled under its remote file name, in a folder of its own.
+    std::string dir = spool_->entry_dir(spool_seq);
+    std::string name = sink::split_remote(namer_.path(times, tag, 0)).second;
+    return [dir, name](unsigned serial) {
+      return dir + "/" + name + (serial == 0 ? "" : "_" + std::to_string(serial));
+    };
+  }
+  return [this, times, tag](unsigned serial) { return namer_.path(times, tag, serial); };
+}
+
+bool Target::wait_for_spool() {
+  if (spool_->bytes() < spool_->limit()) return true;
+  spool_waits_.fetch_add(1, std::memory_order_relaxed);
+  warn(fmt::format("the spool {} is full ({} of {} bytes): reading waits until uploads make room", spool_->dir(),
+                   spool_->bytes(), spool_->limit()));
+  const std::int64_t started = mono_ns();
+  bool ok = spool_->wait_for_room([this] { return hurry_.load() || interrupt_count().load() > 0; });
+  if (ok && logs_.target != nullptr) {
+    logs_.target->line(fmt::format("spool has room again after {:.1f} s", static_cast<double>(mono_ns() - started) / 1e9));
+  }
+  return ok;
+}
+
 bool Target::open_split(Stream& stream, std::uint64_t ts) {
   OpenFile& f = stream.open;
   f.packets = 0;
   f.first_ts = f.last_ts = ts;
   const split::SplitTimes times = policy_.times(ts, ts);
-  auto file = sink::PendingFile::create([&](unsigned serial) { return namer_.path(times, stream.tag, serial); });
-  if (!file) {
-    fail_target(file.error().message());
+  f.spool_seq = 0;
+  f.remote_tmp.clear();
+  if (spool_) {
+    if (!wait_for_spool()) return false;
+    auto seq = spool_->new_entry();
+    if (!seq) {
+      fail_target(seq.error().message());
+      return false;
+    }
+    f.spool_seq = *seq;
+  }
+  if (plan_.stream_to != nullptr) f.remote_tmp = sink::temporary_name(namer_.path(times, stream.tag, 0));
+  auto output = SplitOutput::open(plan_, local_names(times, stream.tag, f.spool_seq), f.remote_tmp);
+  if (!output) {
+    if (spool_) spool_->discard(f.spool_seq);
+    fail_target(output.error().message());
     return false;
   }
-  f.file = std::move(*file);
-  f.writer.start(f.file->fd(), stream.format, f.file->path());
-  f.header_snaplen = stream.format.snaplen == 0 ? capture::kMaxSnaplen : stream.format.snaplen;
+  f.output = std::move(*output);
+  capture::LinkFormat format = stream.format;
+  // An encoded file's header cannot be patched at the end: de-encapsulated packets may be longer
+  // than the input's snap length, so such files announce libpcap's maximum from the start.
+  if (plan_.encoded() && pipeline_) format.snaplen = capture::kMaxSnaplen;
+  f.writer.start(*f.output, format);
+  f.header_snaplen = format.snaplen == 0 ? capture::kMaxSnaplen : format.snaplen;
   f.max_caplen = 0;
   f.file_bytes = split::kPcapFileHeader;
   f.opened_wall = wall_ns();
-  if (logs_.target != nullptr) logs_.target->line(fmt::format("{} : New Split", f.file->path()));
+  if (logs_.target != nullptr) {
+    sink::PendingFile* file = f.output->file();
+    logs_.target->line(fmt::format("{} : New Split", file != nullptr ? file->path() : f.remote_tmp));
+  }
   return true;
+}
+
+void Target::keep_failed_pipe_split(OpenFile& f, SplitOutput& out, const std::string& final_name) {
+  pipe_failures_.fetch_add(1, std::memory_order_relaxed);
+  splits_failed_.fetch_add(1, std::memory_order_relaxed);
+  dropped_[static_cast<std::size_t>(DropReason::kPipeFailed)].fetch_add(f.packets, std::memory_order_relaxed);
+  // Failed splits of an RCLONE target are kept beside its spool, outside the entry folders.
+  std::string keep_as = spool_ ? spool_->dir() + "/" + sink::split_remote(final_name).second : final_name;
+  auto kept = out.keep_raw(keep_as);
+  if (spool_) spool_->discard(f.spool_seq);
+  std::string where = kept ? "the raw split was kept as " + *kept
+                           : "the raw split could not be kept either: " + kept.error().message();
+  std::string text = fmt::format("target '{}': error: {}; the split ({} packets) was not published; {}", config_.desc,
+                                 out.pipe_error()->message(), f.packets, where);
+  if (logs_.target != nullptr) logs_.target->line(text);
+  if (logs_.main != nullptr) logs_.main->line(text);
+  if (logs_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
 }
 
 void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
   OpenFile& f = stream.open;
-  if (!f.file) return;
-  sink::PendingFile file = std::move(*f.file);
-  f.file.reset();
+  if (!f.output) return;
+  std::unique_ptr<SplitOutput> out = std::move(f.output);
   Result<void> w = f.writer.flush();
-  if (w && f.max_caplen > f.header_snaplen) w = raise_snaplen(file, f.max_caplen);
+  if (w) w = out->finish();
+  if (w && !plan_.encoded() && f.max_caplen > f.header_snaplen) w = raise_snaplen(*out->file(), f.max_caplen);
   if (!w) {
-    std::string abandoned = file.abandon();
+    std::string abandoned = out->abandon();
+    if (spool_) spool_->discard(f.spool_seq);
     count_lost_split(f.packets);
     fail_target(w.error().message() + " (the incomplete split was kept as " + abandoned + ")");
     return;
   }
   const split::SplitTimes times = policy_.times(f.first_ts, f.last_ts);
+  split::FinishedSplit fs;
+  fs.bytes = f.file_bytes - split::kPcapFileHeader;
+  fs.file_bytes = out->file_bytes();
+  fs.packets = f.packets;
+  fs.wall_ns = wall_ns() - f.opened_wall;
+  fs.start_ts = times.start;
+  fs.end_ts = times.end;
+  fs.first_ts = f.first_ts;
+  fs.last_ts = f.last_ts;
+  fs.closing_ts = closing_ts;
+  const std::string final_name = namer_.path(times, stream.tag, 0);
+  if (out->pipe_error()) {
+    keep_failed_pipe_split(f, *out, final_name);
+    return;
+  }
+  sink::SpoolEntry entry;
+  if (config_.mode == config::Mode::kRclone) {
+    entry.seq = f.spool_seq;
+    entry.suffix = config_.spec.suffix;
+    entry.remote_base = final_name.substr(0, final_name.size() - entry.suffix.size());
+    entry.split = fs;
+  }
+  if (plan_.stream_to != nullptr) {
+    uploader_->enqueue(sink::StreamedSplit{out->take_stream(), f.remote_tmp, std::move(entry), {}});
+    return;
+  }
+  out->discard_raw();
+  std::optional<sink::PendingFile> file = out->take_file();
   const std::string tag = stream.tag;
-  const std::uint64_t packets = f.packets;
-  const std::uint64_t file_bytes = f.file_bytes;
-  const std::uint64_t first = f.first_ts;
-  const std::uint64_t last = f.last_ts;
-  const std::int64_t wall_open = wall_ns() - f.opened_wall;
-  ClosingSplit closing{std::move(file), [this, times, tag](unsigned serial) { return namer_.path(times, tag, serial); },
-                       config_.spec.owner, file_bytes, nullptr};
-  closing.done = [this, times, packets, file_bytes, first, last, wall_open, closing_ts](Result<std::string> final_path,
-                                                                                        sink::PendingFile& pending) {
+  ClosingSplit closing{std::move(*file), local_names(times, tag, f.spool_seq),
+                       spool_ ? std::nullopt : config_.spec.owner, fs.file_bytes, nullptr, nullptr};
+  if (spool_) {
+    entry.split.path = closing.name(0);
+    closing.prepare = [this, entry] { return spool_->write_record(entry); };
+  }
+  const std::uint64_t seq = f.spool_seq;
+  closing.done = [this, fs, entry, seq](Result<std::string> final_path, sink::PendingFile& pending) mutable {
     if (!final_path && pending.published().empty()) {
       std::string kept = pending.abandon();
-      count_lost_split(packets);
+      if (spool_) spool_->discard(seq);
+      count_lost_split(fs.packets);
       record_failure(fmt::format("{}; the split ({} packets) was not published and was kept as {}",
-                                 final_path.error().message(), packets, kept));
+                                 final_path.error().message(), fs.packets, kept));
       return;
     }
     if (!final_path) {
@@ -356,26 +510,73 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
       record_failure(final_path.error().message());
       final_path = pending.published();
     }
-    published_.fetch_add(packets, std::memory_order_relaxed);
-    published_bytes_.fetch_add(file_bytes, std::memory_order_relaxed);
-    splits_.fetch_add(1, std::memory_order_relaxed);
-    const std::uint64_t record_bytes = file_bytes - split::kPcapFileHeader;
-    if (logs_.target != nullptr) {
-      logs_.target->line(fmt::format(
-          "{} : Finished : Split Bytes {} ({:.3f} GB) Split Pkts: {} WallTime: {} PCAPTime: {}", *final_path,
-          record_bytes, static_cast<double>(record_bytes) / 1e9, packets, wall_open, last - first));
+    fs.path = *final_path;
+    if (spool_) {
+      entry.split.path = fs.path;
+      spool_->add_bytes(fs.file_bytes);
+      uploader_->enqueue(std::move(entry));
+      return;
     }
-    nlohmann::ordered_json event = {
-        {"module", "pushcap"},     {"subsystem", "split"},   {"timestamp", wall_ns() / 1'000'000'000},
-        {"Target", config_.desc},  {"Name", *final_path},    {"Bytes", record_bytes},
-        {"FileBytes", file_bytes}, {"Packets", packets},     {"FirstTS", first},
-        {"LastTS", last},          {"StartTS", times.start}, {"EndTS", times.end},
-        {"ClosingTS", closing_ts}, {"WallNS", wall_open}};
-    std::string text = event.dump();
-    if (logs_.target != nullptr) logs_.target->json(text);
-    if (logs_.main != nullptr) logs_.main->json(text);
+    published(fs, nullptr);
   };
   closer_.submit(std::move(closing));
+}
+
+void Target::on_uploaded(sink::SpoolEntry& entry, bool spooled) {
+  uploads_.fetch_add(1, std::memory_order_relaxed);
+  split::FinishedSplit fs = entry.split;
+  if (!spooled) fs.path.clear();
+  if (spooled) {
+    sink::SpoolEntry done = entry;
+    published(fs, [this, done] { spool_->remove(done); });
+  } else {
+    published(fs, nullptr);
+  }
+}
+
+void Target::published(const split::FinishedSplit& fs, std::function<void()> after) {
+  published_.fetch_add(fs.packets, std::memory_order_relaxed);
+  published_bytes_.fetch_add(fs.file_bytes, std::memory_order_relaxed);
+  splits_.fetch_add(1, std::memory_order_relaxed);
+  if (logs_.target != nullptr) {
+    logs_.target->line(fmt::format("{} : Finished : Split Bytes {} ({:.3f} GB) Split Pkts: {} WallTime: {} PCAPTime: {}",
+                                   fs.final_name(), fs.bytes, static_cast<double>(fs.bytes) / 1e9, fs.packets,
+                                   fs.wall_ns, fs.last_ts - fs.first_ts));
+  }
+  nlohmann::ordered_json event = {
+      {"module", "pushcap"},        {"subsystem", "split"},       {"timestamp", wall_ns() / 1'000'000'000},
+      {"Target", config_.desc},     {"Name", fs.final_name()},    {"Bytes", fs.bytes},
+      {"FileBytes", fs.file_bytes}, {"Packets", fs.packets},      {"FirstTS", fs.first_ts},
+      {"LastTS", fs.last_ts},       {"StartTS", fs.start_ts},     {"EndTS", fs.end_ts},
+      {"ClosingTS", fs.closing_ts}, {"WallNS", fs.wall_ns}};
+  if (!fs.remote.empty()) event["Local"] = fs.path;
+  std::string text = event.dump();
+  if (logs_.target != nullptr) logs_.target->json(text);
+  if (logs_.main != nullptr) logs_.main->json(text);
+
+  hooks::ScriptJob job;
+  if (!config_.script_close.empty()) job.runs.push_back(hooks::close_script_run(config_.script_close, config_.desc, fs));
+  if (!config_.post.empty() && !fs.path.empty()) job.runs.push_back(hooks::post_script_run(config_.post, config_.desc, fs));
+  if (job.runs.empty()) {
+    if (after) after();
+    return;
+  }
+  job.log = [this](const std::string& line) {
+    if (logs_.target != nullptr) logs_.target->line(line);
+  };
+  const std::size_t runs = job.runs.size();
+  job.done = [this, runs, after = std::move(after)](unsigned failures) {
+    scripts_run_.fetch_add(runs, std::memory_order_relaxed);
+    if (failures != 0) {
+      script_failures_.fetch_add(failures, std::memory_order_relaxed);
+      std::string msg = fmt::format("target '{}': warning: {} script(s) failed (see its log); the push goes on",
+                                    config_.desc, failures);
+      if (logs_.main != nullptr) logs_.main->line(msg);
+      if (logs_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", msg.c_str());
+    }
+    if (after) after();
+  };
+  scripts_.submit(std::move(job));
 }
 
 void Target::close_all(std::uint64_t closing_ts) {
@@ -387,9 +588,10 @@ void Target::fail_target(const std::string& message) {
     failed_ = true;
     // Whatever is open now cannot be trusted to complete: keep it under a .failed name.
     for (auto& s : streams_) {
-      if (s.open.file) {
-        std::string kept = s.open.file->abandon();
-        s.open.file.reset();
+      if (s.open.output) {
+        std::string kept = s.open.output->abandon();
+        s.open.output.reset();
+        if (spool_) spool_->discard(s.open.spool_seq);
         count_lost_split(s.open.packets);
         if (logs_.target != nullptr) logs_.target->line("incomplete split kept as " + kept);
       }
@@ -439,6 +641,18 @@ TargetStats Target::stats() const {
     s.decap = decap_published_;
   }
   for (std::size_t i = 0; i < s.dropped.size(); ++i) s.dropped[i] = dropped_[i].load(std::memory_order_relaxed);
+  s.pipe_failures = pipe_failures_.load(std::memory_order_relaxed);
+  s.script_failures = script_failures_.load(std::memory_order_relaxed);
+  s.scripts = scripts_run_.load(std::memory_order_relaxed);
+  s.rclone = config_.mode == config::Mode::kRclone;
+  s.uploads = uploads_.load(std::memory_order_relaxed);
+  s.upload_retries = upload_retries_.load(std::memory_order_relaxed);
+  s.spool_waits = spool_waits_.load(std::memory_order_relaxed);
+  if (spool_) s.spool_bytes = spool_->bytes();
+  if (uploader_) {
+    s.upload_pending = uploader_->pending();
+    s.upload_error = uploader_->last_error();
+  }
   std::lock_guard lock(failure_mutex_);
   s.failure = failure_;
   s.failed = !failure_.empty();

@@ -18,10 +18,16 @@
 #include "decap/frame_tags.h"
 #include "filter/bpf_program.h"
 #include "filter/frame_filter.h"
+#include "hooks/script_pool.h"
 #include "push/closer.h"
 #include "push/log_file.h"
+#include "push/split_output.h"
 #include "push/target_stats.h"
 #include "sink/pending_file.h"
+#include "sink/rclone.h"
+#include "sink/rclone_uploader.h"
+#include "sink/spool.h"
+#include "split/finished_split.h"
 #include "split/file_namer.h"
 #include "split/pcap_writer.h"
 #include "split/split_policy.h"
@@ -39,9 +45,17 @@ struct TargetLogs {
 /// thread; stats() and hurry() may be called from anywhere.
 class Target {
  public:
-  Target(config::TargetConfig config, Closer& closer, TargetLogs logs);
+  Target(config::TargetConfig config, Closer& closer, hooks::ScriptPool& scripts, TargetLogs logs);
+  ~Target();
   Target(const Target&) = delete;
   Target& operator=(const Target&) = delete;
+
+  /// Opens what the target needs before any packet: an RCLONE target's spool (taking up the
+  /// splits a previous run left in it) and its uploader.
+  Result<void> start();
+  /// After run(): waits until every split is uploaded (retrying for ever), or until
+  /// `give_up()`; what is left stays in the spool for the next run.
+  void finish_uploads(const std::function<bool()>& give_up);
 
   /// Queues a batch for this target.
   void post(capture::BatchPtr batch);
@@ -64,7 +78,9 @@ class Target {
 
  private:
   struct OpenFile {
-    std::optional<sink::PendingFile> file;
+    std::unique_ptr<SplitOutput> output;
+    std::uint64_t spool_seq = 0;  // RCLONE spool entry
+    std::string remote_tmp;       // Upload = "stream": where rcat writes
     split::PcapWriter writer;
     std::uint32_t header_snaplen = 0;  // snap length in the file header
     std::uint32_t max_caplen = 0;      // largest changed record; the header is raised to it at close
@@ -102,6 +118,16 @@ class Target {
   Stream& stream_for(Output& out);
   bool open_split(Stream& stream, std::uint64_t ts);
   void close_split(Stream& stream, std::uint64_t closing_ts);
+  // Waits for room in a full spool; false when a signal came first.
+  bool wait_for_spool();
+  // The split's local file candidates.
+  sink::NameFn local_names(const split::SplitTimes& times, const std::string& tag, std::uint64_t spool_seq) const;
+  // A split whose PipeCmd failed: keep it raw, count it, say so.
+  void keep_failed_pipe_split(OpenFile& f, SplitOutput& out, const std::string& final_name);
+  // A split is final (local file, or remote name): counters, log, event, then scripts;
+  // `after` runs when the scripts are done.
+  void published(const split::FinishedSplit& split, std::function<void()> after);
+  void on_uploaded(sink::SpoolEntry& entry, bool spooled);
   void close_all(std::uint64_t closing_ts);
   void publish_open_splits();
   // Target thread: stop writing, keep open splits as .failed, record the error.
@@ -114,7 +140,12 @@ class Target {
 
   config::TargetConfig config_;
   Closer& closer_;
+  hooks::ScriptPool& scripts_;
   TargetLogs logs_;
+  OutputPlan plan_;
+  std::unique_ptr<sink::Rclone> rclone_;
+  std::unique_ptr<sink::Spool> spool_;
+  std::unique_ptr<sink::RcloneUploader> uploader_;
   split::FileNamer namer_;
   split::SplitPolicy policy_;
 
@@ -145,6 +176,8 @@ class Target {
   std::atomic<std::uint64_t> published_{0}, published_bytes_{0}, splits_{0}, splits_failed_{0}, last_ts_{0};
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(DropReason::kCount)> dropped_{};
   std::atomic<bool> closer_failed_{false};
+  std::atomic<std::uint64_t> pipe_failures_{0}, script_failures_{0}, scripts_run_{0}, uploads_{0}, upload_retries_{0};
+  std::atomic<std::uint64_t> spool_waits_{0};
   mutable std::mutex decap_mutex_;
   decap::DecapCounters decap_published_;  // the pipeline's counters as of the last batch
   mutable std::mutex failure_mutex_;

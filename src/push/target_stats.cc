@@ -16,6 +16,8 @@ constexpr ReasonText kReasons[] = {
     {"filter_linktype", "FilterBPF does not apply to the packet's link type"},
     {"write_failed", "the split could not be written or made durable"},
     {"interrupted", "interrupted by a second signal before being written"},
+    {"pipe_failed", "its split's PipeCmd failed (the raw split was kept, not published)"},
+    {"upload_failed", "its streamed split could not be completed on the remote"},
 };
 static_assert(std::size(kReasons) == static_cast<std::size_t>(DropReason::kCount));
 

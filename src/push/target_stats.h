@@ -19,6 +19,8 @@ enum class DropReason : std::uint8_t {
   kFilterLinktype,     ///< FilterBPF does not compile for the packet's link type
   kWriteFailed,        ///< the split holding it could not be written or made durable
   kInterrupted,        ///< a second signal asked to stop before it was written
+  kPipeFailed,         ///< its split's PipeCmd failed: the split was kept raw, not published
+  kUploadFailed,       ///< its streamed split (Upload = "stream") could not be completed
   kCount
 };
 
@@ -46,6 +48,16 @@ struct TargetStats {
   std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> dropped{};
   bool decap_active = false;   ///< the target decapsulates, strips a trailer or reads frame tags
   decap::DecapCounters decap;  ///< what decap removed and where it stopped
+  std::uint64_t pipe_failures = 0;    ///< splits whose PipeCmd failed
+  std::uint64_t script_failures = 0;  ///< close or Post scripts that failed
+  std::uint64_t scripts = 0;          ///< close or Post scripts run
+  bool rclone = false;                ///< Mode = "RCLONE"
+  std::uint64_t uploads = 0;          ///< splits under their final remote name
+  std::uint64_t upload_retries = 0;   ///< failed upload attempts (each retried)
+  std::uint64_t upload_pending = 0;   ///< splits waiting for upload or in progress
+  std::uint64_t spool_bytes = 0;      ///< bytes in the spool
+  std::uint64_t spool_waits = 0;      ///< times the target waited for room in a full spool
+  std::string upload_error;           ///< the last failed attempt's error ("" after a success)
   bool failed = false;         ///< the target stopped on an I/O error
   std::string failure;         ///< that error
 };

@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "core/endian.h"
-#include "core/fd.h"
 
 namespace pushcap::split {
 
@@ -19,9 +18,8 @@ void make_file_header(const capture::LinkFormat& format, std::uint8_t* out) {
   store_le<std::uint32_t>(out + 20, format.linktype);
 }
 
-void PcapWriter::start(int fd, const capture::LinkFormat& format, std::string what) {
-  fd_ = fd;
-  what_ = std::move(what);
+void PcapWriter::start(ByteSink& out, const capture::LinkFormat& format) {
+  out_ = &out;
   resolution_ = format.resolution;
   if (!staging_) staging_.reset(new std::uint8_t[kStaging]);
   run_ = nullptr;
@@ -33,17 +31,17 @@ void PcapWriter::start(int fd, const capture::LinkFormat& format, std::string wh
 Result<void> PcapWriter::flush() {
   if (auto r = flush_run(); !r) return r;
   if (staged_ == 0) return {};
-  auto r = write_all(fd_, staging_.get(), staged_, what_);
+  auto r = out_->write(staging_.get(), staged_);
   staged_ = 0;
   return r;
 }
 
 Result<void> PcapWriter::stage(const std::uint8_t* data, std::size_t len) {
   if (staged_ + len > kStaging) {
-    if (auto r = write_all(fd_, staging_.get(), staged_, what_); !r) return r;
+    if (auto r = out_->write(staging_.get(), staged_); !r) return r;
     staged_ = 0;
   }
-  if (len >= kStaging) return write_all(fd_, data, len, what_);
+  if (len >= kStaging) return out_->write(data, len);
   std::memcpy(staging_.get() + staged_, data, len);
   staged_ += len;
   return {};
@@ -57,10 +55,10 @@ Result<void> PcapWriter::flush_run() {
   run_len_ = 0;
   if (len >= kDirectRun) {
     if (staged_ > 0) {
-      if (auto r = write_all(fd_, staging_.get(), staged_, what_); !r) return r;
+      if (auto r = out_->write(staging_.get(), staged_); !r) return r;
       staged_ = 0;
     }
-    return write_all(fd_, data, len, what_);
+    return out_->write(data, len);
   }
   return stage(data, len);
 }

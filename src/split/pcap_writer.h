@@ -1,5 +1,5 @@
 #pragma once
-// Writes classic pcap records to a file descriptor with few, large writes: records whose input
+// Writes classic pcap records to a byte sink (a file, an encoder, a pipe) with few, large writes: records whose input
 // bytes already are an output record (classic little-endian pcap) are copied as contiguous runs,
 // long runs straight from the batch, short ones through a staging buffer; other records get a
 // header synthesized from their timestamp.
@@ -11,6 +11,7 @@
 
 #include "capture/batch.h"
 #include "capture/link_format.h"
+#include "core/byte_sink.h"
 #include "core/result.h"
 
 namespace pushcap::split {
@@ -30,8 +31,8 @@ class PcapWriter {
   static constexpr std::size_t kStaging = 1024 * 1024;
 
   PcapWriter() = default;
-  /// Starts a file on `fd` (not owned) with the header for `format`; `what` names it in errors.
-  void start(int fd, const capture::LinkFormat& format, std::string what);
+  /// Starts a file on `out` (not owned) with the header for `format`.
+  void start(ByteSink& out, const capture::LinkFormat& format);
   /// Adds one record of `batch`. Its timestamp must fit in 32-bit seconds.
   Result<void> add(const capture::Batch& batch, const capture::Record& r) {
     if ((r.flags & capture::kHasPcapHeader) != 0) {
@@ -63,8 +64,7 @@ class PcapWriter {
   Result<void> flush_run();
   Result<void> stage(const std::uint8_t* data, std::size_t len);
 
-  int fd_ = -1;
-  std::string what_;
+  ByteSink* out_ = nullptr;
   capture::TsResolution resolution_ = capture::TsResolution::kMicro;
   std::unique_ptr<std::uint8_t[]> staging_;
   std::size_t staged_ = 0;

@@ -28,10 +28,9 @@ const std::map<std::string, NameLayout>& layout_flags() {
   return m;
 }
 
-// Flags of the original that later pushcap versions implement (issues #4 and #6).
+// Flags of the original that a later pushcap version implements (realtime, issue #6).
 bool is_later_flag(const std::string& flag) {
-  return flag == "--script-close" || flag == "--script-post" || flag == "--pipe-cmd" || flag == "--rclone" ||
-         flag == "--ring" || flag == "--roll-period";
+  return flag == "--rclone" || flag == "--ring" || flag == "--roll-period";
 }
 
 Result<Owner> parse_owner(const std::string& text) {
@@ -144,7 +143,7 @@ bool split_flag_takes_value(const std::string& flag) {
   static const std::set<std::string> with_value = {
       "--split-time", "--split-byte", "--split-packet", "--filename-strftime", "--filename-suffix",
       "-o",           "-Z",           "--script-close", "--script-post",       "--pipe-cmd",
-      "--ring",       "--roll-period"};
+      "--compress",   "--ring",       "--roll-period"};
   return with_value.count(flag) != 0;
 }
 
@@ -157,7 +156,11 @@ const std::vector<std::string>& known_split_flags() {
                                   "--filename-utc",
                                   "--filename-suffix",
                                   "-o",
-                                  "-Z"};
+                                  "-Z",
+                                  "--script-close",
+                                  "--script-post",
+                                  "--pipe-cmd",
+                                  "--compress"};
     for (const auto& [flag, layout] : layout_flags()) f.push_back(flag);
     return f;
   }();
@@ -214,6 +217,15 @@ Result<void> apply_split_flags(const std::vector<std::string>& args, SplitSpec& 
       auto owner = parse_owner(*v);
       if (!owner) return fail(owner.error());
       spec.owner = *owner;
+    } else if (flag == "--script-close" || flag == "--script-post" || flag == "--pipe-cmd" || flag == "--compress") {
+      auto v = value();
+      if (!v) return fail(v.error());
+      if (v->empty()) return fail(Errc::kInvalidArgument, flag + " needs a non-empty value");
+      std::string& field = flag == "--script-close"  ? spec.script_close
+                           : flag == "--script-post" ? spec.script_post
+                           : flag == "--pipe-cmd"    ? spec.pipe_cmd
+                                                     : spec.compress;
+      field = *v;
     } else if (is_later_flag(flag)) {
       r = fail(Errc::kUnsupported, flag + " is not supported yet by this version of pushcap");
     } else {

@@ -45,6 +45,10 @@ struct SplitSpec {
   std::string suffix = ".pcap";
   std::optional<std::string> output_prefix;  ///< -o, used literally
   std::optional<Owner> owner;                ///< -Z
+  std::string script_close;                  ///< --script-close CMD: run on every finished split
+  std::string script_post;                   ///< --script-post CMD: the Post script
+  std::string pipe_cmd;                      ///< --pipe-cmd CMD: every split streams through it
+  std::string compress;                      ///< --compress CODEC (gzip, zstd:3, lz4, ...)
 };
 
 /// A readable form of the layout flag ("--filename-tstr-HHMMSS").

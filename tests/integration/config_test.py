@@ -2,6 +2,7 @@
 `check` prints the resolved targets and touches nothing, and each kind of bad config is refused
 with a message naming where, exit status 2, and no output or log written."""
 import os
+import subprocess
 
 from harness import DATA, REAL, TempDirTest, run
 
@@ -14,6 +15,7 @@ class Config(TempDirTest):
             text = f.read()
         text = text.replace("/mnt/remote0/push/", self.path("push") + "/")
         text = text.replace("/mnt/store0/pushpcap/test_postprocess/", self.path("pp") + "/")
+        text = text.replace("/opt/fmadio/etc/push_pcap_post.lua", os.path.join(SEEDS, "push_pcap_post.sh"))
         return self.write_config(text, name)
 
     def test_push_realtime_seed_runs_with_only_its_paths_changed(self):
@@ -28,11 +30,23 @@ class Config(TempDirTest):
         for f in ("pushcap.cur", "push_pcap-all.cur", "push_pcap-tcp.cur"):
             self.assertTrue(os.path.exists(self.path("log", f)), f)
 
-    def test_push_pcap_seed_is_refused_until_post_scripts_land(self):
-        # It sets Config.Decap = true (accepted since issue #3) and a Post script (issue #4): refused, by name.
-        p = run(["check", "--config", self.seed("push_pcap.lua")], check=2)
-        self.assertIn("field Post is not supported yet", p.stderr)
-        self.assertNotIn("Decap", p.stderr)
+    def test_push_pcap_seed_runs_its_post_processing_for_real(self):
+        # seeds/000: Config.Decap = true and a Post script that compresses each split, then MD5s it.
+        cfg = self.seed("push_pcap.lua")
+        capture = os.path.join(REAL, "zk_vxlan.pcap")
+        p = run(["run", "--config", cfg, "--log-dir", self.path("log"), "--offline", capture], check=0)
+        splits = sorted(f for f in os.listdir(self.path("pp")) if f.endswith(".pcap"))
+        self.assertTrue(splits)
+        for name in splits:
+            f = self.path("pp", name)
+            self.assertEqual(subprocess.run(["zstd", "-d", "-c", f + ".zst"], capture_output=True, check=True).stdout,
+                             open(f, "rb").read())
+            subprocess.run(["md5sum", "--quiet", "-c", f + ".zst.md5"], check=True)
+        log = open(self.path("log", "push_all.cur")).read()
+        self.assertIn("Script [" + os.path.join(SEEDS, "push_pcap_post.sh") + " " + self.path("pp", splits[0]) + "]", log)
+        self.assertIn("md5sum " + self.path("pp", splits[0]) + ".zst > ", log)  # the script's own output
+        self.assertIn("Post script done", log)
+        self.assertIn("scripts: %d run, 0 failed" % len(splits), p.stderr)
 
     def bad(self, text, *expected):
         cfg = self.write_config(text, "bad.lua")
@@ -57,7 +71,8 @@ class Config(TempDirTest):
         self.bad(t(ok.replace("--split-time", "--split-tim")), "unknown flag '--split-tim' (did you mean '--split-time'?)")
         self.bad(t(ok + ', FileName = "--filename-epoch"'), "field FileName", "unknown flag '--filename-epoch'")
         self.bad(t(ok + ', FilterBPF = "tcp and port"'), "field FilterBPF \"tcp and port\": libpcap:")
-        self.bad(t(ok + ', PipeCmd = "gzip -c"'), "field PipeCmd is not supported yet")
+        self.bad(t(ok + ', PipeCmd = "gzip -c", Compress = "zstd"'), "target 'a'", "both compress: choose one")
+        self.bad(t(ok + ', Mode = "RCLONE"'), "target 'a'", "field Path", "must name an rclone remote")
         self.bad("while true do end", "did not finish within its time budget")
         self.bad("local t = {} local s = string.rep('x', 1 << 20) for i = 1, 1e6 do t[i] = s .. i end return t",
                  "MiB of memory")

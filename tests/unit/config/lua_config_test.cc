@@ -108,12 +108,73 @@ return C)");
   EXPECT_NE(nothing.find("must return a table"), std::string::npos) << nothing;
 }
 
-TEST(LuaConfig, LaterFeaturesAreRefusedByName) {
-  for (const char* f :
-       {"PipeCmd = \"gzip -c\"", "Post = \"/bin/true\"", "FileSuffix = \".pcap.gz\"", "Mode = \"RCLONE\""}) {
-    std::string e = error_of(target(std::string(kGood) + ", " + f));
-    EXPECT_NE(e.find("is not supported yet"), std::string::npos) << f << ": " << e;
+TEST(LuaConfig, EncodingFieldsSetTheCodecSuffixAndScripts) {
+  auto gz = config::load_config(write_config(target(std::string(kGood) + R"(, Compress = "gzip:6", Post = "/bin/true",
+    SplitCmd = "--script-close '/opt/close.sh -v'")")));
+  ASSERT_TRUE(gz) << gz.error().message();
+  const auto& t = gz->targets[0];
+  EXPECT_EQ(t.compression.codec, encode::Codec::kGzip);
+  EXPECT_EQ(t.compression.level, 6);
+  EXPECT_EQ(t.spec.suffix, ".pcap.gz");
+  EXPECT_EQ(t.post, "/bin/true");
+  EXPECT_EQ(t.script_close, "/opt/close.sh -v");
+
+  auto own = config::load_config(write_config(
+      "local C = { Compress = \"zstd\", ScriptTimeout = 5, ScriptWorkers = 3, Target = {} }\n"
+      "table.insert(C.Target, { Desc = \"a\", Path = \"/tmp/a/\", Split = \"--split-time 1e9\", FileSuffix = \".zst\" })\n"
+      "table.insert(C.Target, { Desc = \"b\", Path = \"/tmp/b/\", Split = \"--split-time 1e9\", Compress = \"none\",\n"
+      "  PipeCmd = \"gzip -c -1\", FileSuffix = \".pcap.gz\" })\nreturn C\n"));
+  ASSERT_TRUE(own) << own.error().message();
+  EXPECT_EQ(own->script_timeout, 5);
+  EXPECT_EQ(own->script_workers, 3);
+  EXPECT_EQ(own->targets[0].compression.codec, encode::Codec::kZstd);
+  EXPECT_EQ(own->targets[0].spec.suffix, ".zst");
+  EXPECT_FALSE(own->targets[1].compression.active());
+  EXPECT_EQ(own->targets[1].pipe_cmd, "gzip -c -1");
+  EXPECT_EQ(own->targets[1].spec.suffix, ".pcap.gz");
+
+  for (auto [fields, expected] : {std::pair<const char*, const char*>{R"(Compress = "gzip:12")", "field Compress"},
+                                  {R"(Compress = "brotli")", "\"brotli\" is not a known compression"},
+                                  {R"(Compress = "lz4", PipeCmd = "gzip -c")", "both compress: choose one"},
+                                  {R"(FileSuffix = "a/b")", "must not contain '/'"}}) {
+    std::string e = error_of(target(std::string(kGood) + ", " + fields));
+    EXPECT_NE(e.find(expected), std::string::npos) << fields << ": " << e;
+    EXPECT_NE(e.find("target 'all'"), std::string::npos) << e;
   }
+}
+
+TEST(LuaConfig, RcloneTargetsNeedARemoteThatTheRcloneConfigHas) {
+  std::string dir = temp_dir();
+  std::ofstream(dir + "/rclone.conf") << "[store]\ntype = sftp\nhost = 127.0.0.1\n\n[other]\ntype = local\n";
+  std::string common = "Desc = \"up\", Mode = \"rclone\", Split = \"--split-time 1e9\", RcloneConfig = \"" + dir +
+                       "/rclone.conf\", SpoolDir = \"" + dir + "/spool/\"";
+  auto ok = config::load_config(write_config(target(common + R"(, Path = "store:bucket/all", SpoolLimit = "2G",
+    RcloneFlags = "--sftp-set-modtime=false", Upload = "spool", RetryMaxDelay = 5)")));
+  ASSERT_TRUE(ok) << ok.error().message();
+  const auto& t = ok->targets[0];
+  EXPECT_EQ(t.mode, config::Mode::kRclone);
+  EXPECT_EQ(t.prefix, "store:bucket/all_");
+  EXPECT_EQ(t.rclone.spool_dir, dir + "/spool/up");
+  EXPECT_EQ(t.rclone.spool_limit, 2ull << 30);
+  EXPECT_EQ(t.rclone.flags, std::vector<std::string>{"--sftp-set-modtime=false"});
+  EXPECT_EQ(t.rclone.retry_max_delay, 5);
+  EXPECT_FALSE(t.rclone.stream);
+
+  for (auto [fields, expected] :
+       {std::pair<const char*, const char*>{R"(Path = "/local/dir/")", "must name an rclone remote"},
+        {R"(Path = "stor:bucket/")", "remote 'stor' (from Path \"stor:bucket/\") is not in the rclone config"},
+        {R"(Path = "stor:bucket/")", "(did you mean 'store'?)"},
+        {R"(Path = "store:b/", Upload = "later")", "field Upload must be \"spool\" or \"stream\""},
+        {R"(Path = "store:b/", Upload = "stream", Post = "/bin/true")", "keeps no local copy for a Post script"},
+        {R"(Path = "store:b/", Upload = "stream", PipeCmd = "gzip -c")", "cannot run a PipeCmd"},
+        {R"(Path = "store:b/", SpoolLimit = "lots")", "field SpoolLimit"},
+        {R"(Path = "store:b/", RetryMaxDelay = 0)", "field RetryMaxDelay"}}) {
+    std::string e = error_of(target(common + ", " + fields));
+    EXPECT_NE(e.find(expected), std::string::npos) << fields << ": " << e;
+  }
+  std::string missing = error_of(target(
+      R"(Desc = "up", Mode = "RCLONE", Path = "store:b/", Split = "--split-time 1e9", RcloneConfig = "/no/such/rclone.conf")"));
+  EXPECT_NE(missing.find("cannot read the rclone config /no/such/rclone.conf"), std::string::npos) << missing;
 }
 
 TEST(LuaConfig, DecapFieldsInheritFromConfigAndTargetsOverride) {

@@ -27,7 +27,8 @@ push::TargetStats run_target(config::TargetConfig cfg, const Bytes& capture) {
   auto parsed = parse_all(capture);
   auto batch = std::make_shared<capture::Batch>(std::move(parsed->batch));
   push::Closer closer(1u << 20);
-  push::Target target(std::move(cfg), closer, {});
+  hooks::ScriptPool scripts({});
+  push::Target target(std::move(cfg), closer, scripts, {});
   std::thread t([&] { target.run(); });
   target.post(batch);
   target.post_end();
@@ -74,7 +75,8 @@ TEST(Target, WatermarkPublishesATimeSplitWithoutALaterPacket) {
   auto parsed = parse_all(b);
   auto batch = std::make_shared<capture::Batch>(std::move(parsed->batch));
   push::Closer closer(1u << 20);
-  push::Target target(time_target(dir, 1'000'000'000), closer, {});
+  hooks::ScriptPool scripts({});
+  push::Target target(time_target(dir, 1'000'000'000), closer, scripts, {});
   std::thread t([&] { target.run(); });
   target.post(batch);
   target.post_watermark(1000'500'000'000ull);  // inside the open split: nothing to publish

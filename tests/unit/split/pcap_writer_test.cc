@@ -27,7 +27,8 @@ TEST(PcapWriter, CopiesClassicRecordsExactlyAndSynthesizesPcapngOnes) {
   ASSERT_TRUE(fd);
   split::PcapWriter w;
   capture::LinkFormat fmt{1, 65535, capture::TsResolution::kNano, false, {}};
-  w.start(fd->get(), fmt, "out");
+  FdSink sink(fd->get(), "out");
+  w.start(sink, fmt);
   // Skip record 50 so the writer has to break the run.
   for (std::size_t i = 0; i < p->batch.records.size(); ++i) {
     if (i != 50) {
@@ -48,7 +49,8 @@ TEST(PcapWriter, CopiesClassicRecordsExactlyAndSynthesizesPcapngOnes) {
   auto q = parse_all(ng);
   auto fd2 = open_file(dir + "/ng.pcap", O_WRONLY | O_CREAT | O_TRUNC);
   split::PcapWriter w2;
-  w2.start(fd2->get(), (*q->batch.formats)[0], "ng");
+  FdSink sink2(fd2->get(), "ng");
+  w2.start(sink2, (*q->batch.formats)[0]);
   ASSERT_TRUE(w2.add(q->batch, q->batch.records[0]));
   ASSERT_TRUE(w2.flush());
   fd2->close("ng");

@@ -48,6 +48,18 @@ TEST(SplitFlags, TheOriginalsFlags) {
   EXPECT_TRUE(z->owner->set_gid);
 }
 
+TEST(SplitFlags, OutputFlagsOfTheOriginalAreKept) {
+  SplitSpec spec;
+  auto words = split_words("--script-close '/opt/x/close.sh --verbose' --script-post /opt/post.sh "
+                           "--pipe-cmd \"gzip -c -1\" --compress zstd:3");
+  ASSERT_TRUE(words);
+  ASSERT_TRUE(apply_split_flags(*words, spec));
+  EXPECT_EQ(spec.script_close, "/opt/x/close.sh --verbose");
+  EXPECT_EQ(spec.script_post, "/opt/post.sh");
+  EXPECT_EQ(spec.pipe_cmd, "gzip -c -1");
+  EXPECT_EQ(spec.compress, "zstd:3");
+}
+
 TEST(SplitFlags, ErrorsNameTheFlag) {
   auto u = parse("--split-tme 60e9");
   ASSERT_FALSE(u);
@@ -61,9 +73,12 @@ TEST(SplitFlags, ErrorsNameTheFlag) {
   ASSERT_FALSE(w);
   EXPECT_NE(w.error().message().find("--split-time: 'sixty' is not a number"), std::string::npos)
       << w.error().message();
-  auto later = parse("--script-close /bin/true");
+  auto later = parse("--ring /opt/fmadio/queue/pcap_all");
   ASSERT_FALSE(later);
   EXPECT_EQ(later.error().code(), Errc::kUnsupported);
+  auto empty = parse("--pipe-cmd ''");
+  ASSERT_FALSE(empty);
+  EXPECT_NE(empty.error().message().find("--pipe-cmd needs a non-empty value"), std::string::npos);
   auto user = parse("-Z no-such-user-here");
   ASSERT_FALSE(user);
   EXPECT_NE(user.error().message().find("no such user"), std::string::npos);

@@ -1,0 +1,232 @@
+#include "core/subprocess.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <thread>
+
+#include <fmt/format.h>
+
+extern char** environ;  // NOLINT: POSIX
+
+namespace pushcap {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+ExitStatus from_wait_status(int ws) {
+  ExitStatus s;
+  if (WIFEXITED(ws)) s.code = WEXITSTATUS(ws);
+  if (WIFSIGNALED(ws)) s.signal = WTERMSIG(ws);
+  return s;
+}
+
+std::vector<std::string> child_environment(const SpawnOptions& o) {
+  std::vector<std::string> env;
+  auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
+  auto replaced = [&](std::string_view name) {
+    for (const auto& u : o.env_unset)
+      if (u == name) return true;
+    for (const auto& s : o.env_set)
+      if (name_of(s) == name) return true;
+    return false;
+  };
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    if (!replaced(name_of(entry))) env.emplace_back(entry);
+  }
+  for (const auto& s : o.env_set) env.push_back(s);
+  return env;
+}
+
+}  // namespace
+
+std::string ExitStatus::describe() const {
+  if (timed_out) return "killed after its time limit";
+  if (signal != 0) return fmt::format("killed by signal {} ({})", signal, strsignal(signal));
+  return fmt::format("exit status {}", code);
+}
+
+Result<Child> Child::spawn(const SpawnOptions& o) {
+  if (o.argv.empty()) return fail(Errc::kInvalidArgument, "no command to run");
+  int in_pipe[2] = {-1, -1};
+  int out_pipe[2] = {-1, -1};
+  if (o.pipe_stdin && ::pipe2(in_pipe, O_CLOEXEC) != 0) {
+    return fail(Errc::kIo, "cannot create a pipe: " + errno_text(errno));
+  }
+  Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
+  if (o.capture_output && ::pipe2(out_pipe, O_CLOEXEC) != 0) {
+    return fail(Errc::kIo, "cannot create a pipe: " + errno_text(errno));
+  }
+  Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (o.pipe_stdin) {
+    posix_spawn_file_actions_adddup2(&actions, in_read.get(), 0);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  }
+  if (o.stdout_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, o.stdout_fd, 1);
+  } else if (o.capture_output) {
+    posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  }
+  if (o.capture_output) {
+    posix_spawn_file_actions_adddup2(&actions, out_write.get(), 2);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  }
+
+  // Its own process group, no blocked signals, default handlers for what the parent changed.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  sigemptyset(&defaults);
+  for (int s : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&defaults, s);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+
+  std::vector<char*> argv;
+  for (const auto& a : o.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings = child_environment(o);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return fail(Errc::kIo, "cannot run " + o.argv[0] + ": " + errno_text(rc));
+
+  Child c;
+  c.pid_ = pid;
+  c.stdin_ = std::move(in_write);
+  c.output_ = std::move(out_read);
+  return c;
+}
+
+Child::Child(Child&& other) noexcept
+    : pid_(other.pid_), stdin_(std::move(other.stdin_)), output_(std::move(other.output_)), status_(other.status_) {
+  other.pid_ = -1;
+}
+
+Child& Child::operator=(Child&& other) noexcept {
+  if (this != &other) {
+    this->~Child();
+    pid_ = other.pid_;
+    stdin_ = std::move(other.stdin_);
+    output_ = std::move(other.output_);
+    status_ = other.status_;
+    other.pid_ = -1;
+  }
+  return *this;
+}
+
+Child::~Child() {
+  if (pid_ > 0 && !status_) {
+    kill_group(SIGKILL);
+    int ws = 0;
+    while (::waitpid(pid_, &ws, 0) < 0 && errno == EINTR) {
+    }
+  }
+  pid_ = -1;
+}
+
+void Child::kill_group(int sig) const {
+  if (pid_ > 0 && !status_) ::kill(-pid_, sig);
+}
+
+std::optional<ExitStatus> Child::try_wait() {
+  if (status_) return status_;
+  if (pid_ <= 0) return std::nullopt;
+  int ws = 0;
+  pid_t r = ::waitpid(pid_, &ws, WNOHANG);
+  if (r == pid_) status_ = from_wait_status(ws);
+  return status_;
+}
+
+ExitStatus Child::wait(std::chrono::milliseconds limit, const std::function<void(std::string_view)>& on_output) {
+  const auto deadline = Clock::now() + limit;
+  auto kill_at = Clock::time_point::max();
+  bool timed_out = false;
+  char buf[16384];
+  for (;;) {
+    if (auto s = try_wait()) {
+      // Whatever the child wrote before it ended is still in the pipe; a background grandchild
+      // may hold the pipe open for ever, so only what is there now is read.
+      while (output_.valid()) {
+        ssize_t n = ::read(output_.get(), buf, sizeof buf);
+        if (n <= 0) break;
+        if (on_output) on_output(std::string_view(buf, static_cast<std::size_t>(n)));
+        pollfd p{output_.get(), POLLIN, 0};
+        if (::poll(&p, 1, 0) <= 0 || (p.revents & POLLIN) == 0) break;
+      }
+      output_ = Fd();
+      status_->timed_out = timed_out;
+      return *status_;
+    }
+    const auto now = Clock::now();
+    if (!timed_out && now >= deadline) {
+      timed_out = true;
+      kill_group(SIGTERM);
+      kill_at = now + std::chrono::seconds(2);
+    } else if (timed_out && now >= kill_at) {
+      kill_group(SIGKILL);
+      kill_at = Clock::time_point::max();
+    }
+    if (output_.valid()) {
+      pollfd p{output_.get(), POLLIN, 0};
+      if (::poll(&p, 1, 50) > 0) {
+        ssize_t n = ::read(output_.get(), buf, sizeof buf);
+        if (n > 0) {
+          if (on_output) on_output(std::string_view(buf, static_cast<std::size_t>(n)));
+        } else if (n == 0) {
+          output_ = Fd();  // every writer closed it; wait for the exit alone
+        }
+      }
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+}
+
+Result<RunResult> run_command(const SpawnOptions& options, std::chrono::milliseconds limit, std::size_t max_output) {
+  auto child = Child::spawn(options);
+  if (!child) return fail(child.error());
+  RunResult result;
+  result.status = child->wait(limit, [&](std::string_view chunk) {
+    std::size_t keep = std::min(chunk.size(), max_output - std::min(max_output, result.output.size()));
+    result.output.append(chunk.substr(0, keep));
+    result.output_dropped += chunk.size() - keep;
+  });
+  return result;
+}
+
+std::string last_line(std::string_view text) {
+  while (!text.empty()) {
+    std::size_t end = text.find_last_not_of("\r\n \t");
+    if (end == std::string_view::npos) return "";
+    text = text.substr(0, end + 1);
+    std::size_t start = text.find_last_of('\n');
+    std::string_view line = start == std::string_view::npos ? text : text.substr(start + 1);
+    if (!line.empty()) return std::string(line);
+    text = text.substr(0, start);
+  }
+  return "";
+}
+
+}  // namespace pushcap

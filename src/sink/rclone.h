@@ -1,0 +1,73 @@
+#pragma once
+// rclone as pushcap drives it (ENDPOINTS.md): one short command per step, each with rclone's
+// own connect and I/O timeouts, a wall-clock deadline of pushcap's own that kills a hung rclone,
+// AWS_CA_BUNDLE removed from its environment, and failures reported with rclone's exit status
+// and its last error line. Judged by exit status, never by "ERROR" in its output.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/subprocess.h"
+
+namespace pushcap::sink {
+
+/// How rclone is run.
+struct RcloneOptions {
+  std::string binary = "rclone";
+  std::string config;                     ///< --config FILE
+  std::vector<std::string> extra_flags;   ///< the target's RcloneFlags
+  std::chrono::seconds contimeout{10};    ///< --contimeout
+  std::chrono::seconds io_timeout{30};    ///< --timeout (idle time of a transfer)
+  std::chrono::seconds command_limit{60};  ///< deadline of a command that moves no file data
+  std::uint64_t min_rate = 1u << 20;       ///< bytes/s a transfer is allowed at worst (sets its deadline)
+};
+
+/// An object on the remote.
+struct RemoteObject {
+  std::uint64_t size = 0;
+  std::string md5;  ///< "" when the backend has no MD5
+};
+
+/// One rclone step that failed; the message names the step, the exit status and rclone's last
+/// error line.
+class Rclone {
+ public:
+  explicit Rclone(RcloneOptions options) : options_(std::move(options)) {}
+
+  /// The object at `remote`, nullopt if there is none.
+  Result<std::optional<RemoteObject>> stat(const std::string& remote) const;
+  /// Uploads a complete local file to `remote` (one attempt, rclone's low-level retries only).
+  Result<void> copyto(const std::string& local, const std::string& remote, std::uint64_t bytes) const;
+  /// Renames on the remote (server-side where the backend can).
+  Result<void> moveto(const std::string& from, const std::string& to, std::uint64_t bytes) const;
+  /// Deletes one remote object.
+  Result<void> deletefile(const std::string& remote) const;
+  /// The command that streams stdin to `remote` (rclone rcat), for the streaming mode.
+  [[nodiscard]] SpawnOptions rcat(const std::string& remote) const;
+  /// The deadline for moving `bytes` of file data.
+  [[nodiscard]] std::chrono::milliseconds transfer_limit(std::uint64_t bytes) const;
+
+  [[nodiscard]] const RcloneOptions& options() const { return options_; }
+
+ private:
+  [[nodiscard]] SpawnOptions command(std::vector<std::string> args) const;
+  Result<RunResult> run(const std::string& step, std::vector<std::string> args, std::chrono::milliseconds limit) const;
+
+  RcloneOptions options_;
+};
+
+/// Splits "remote:dir/sub/name" into "remote:dir/sub/" and "name".
+std::pair<std::string, std::string> split_remote(const std::string& remote);
+/// True when `path` names an rclone remote ("name:..."), not a local path.
+bool is_remote_path(const std::string& path);
+/// The remote names in an rclone config file ([name] sections), or an error naming the file.
+Result<std::vector<std::string>> rclone_config_remotes(const std::string& config_file);
+/// Where the rclone config is when Config.RcloneConfig is not set: $RCLONE_CONFIG, else
+/// /etc/pushcap/rclone.conf if it exists, else rclone's own default (~/.config/rclone/rclone.conf).
+std::string default_rclone_config();
+
+}  // namespace pushcap::sink
