@@ -8,11 +8,15 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang-format clang libclang-rt-14-dev
   # libraries
   libpcap-dev liblua5.4-dev libcli11-dev libfmt-dev nlohmann-json3-dev libexpected-dev
-  libzstd-dev liblz4-dev libisal-dev zlib1g-dev
+  libzstd-dev liblz4-dev libisal-dev zlib1g-dev libssl-dev
+  # rclone endpoints (pushcap runs rclone) and the codecs' own tools (oracles for compressed output)
+  rclone gzip zstd lz4
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # oracles and helpers used by the integration tests and the benchmark
   tcpdump tshark wireshark-common python3 python3-scapy strace util-linux procps time
+  # real servers the endpoint tests start on 127.0.0.1 (s3rver comes from npm: scripts/test-servers.sh)
+  openssh-server openssh-client vsftpd nodejs npm
 )
 
 sudo_cmd=()

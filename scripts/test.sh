@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/install-test-servers.sh
 bash scripts/check-format.sh
 bash scripts/build.sh ci
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

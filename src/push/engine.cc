@@ -25,7 +25,7 @@ namespace pushcap::push {
 bool RunReport::ok() const {
   if (signal != 0 || !source.errors.empty() || !setup_error.empty()) return false;
   for (const auto& t : targets) {
-    if (t.failed) return false;
+    if (t.failed || t.splits_failed != 0) return false;
   }
   return true;
 }

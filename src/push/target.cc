@@ -66,7 +66,7 @@ Result<void> Target::start() {
   ro.config = rc.config;
   ro.extra_flags = rc.flags;
   ro.io_timeout = std::chrono::seconds(rc.timeout);
-  ro.command_limit = std::chrono::seconds(std::max(60, rc.timeout * 2));
+  ro.command_limit = std::chrono::seconds(std::max(10, rc.timeout * 2));
   rclone_ = std::make_unique<sink::Rclone>(ro);
   sink::UploaderEvents events;
   events.log = [this](const std::string& line) {

@@ -74,7 +74,8 @@ Result<std::optional<RemoteObject>> Rclone::stat(const std::string& remote) cons
   if (j.is_discarded() || !j.is_object() || !j.contains("Size")) {
     return fail(Errc::kIo, fmt::format("rclone {}: cannot read its JSON output", step));
   }
-  if (j.value("IsDir", false)) return fail(Errc::kExists, fmt::format("{} is a directory on the remote", remote));
+  // Bucket stores answer a stat of a missing key with a directory (a prefix): no object there.
+  if (j.value("IsDir", false)) return std::optional<RemoteObject>();
   RemoteObject obj;
   obj.size = j["Size"].get<std::uint64_t>();
   if (j.contains("Hashes") && j["Hashes"].is_object() && j["Hashes"].contains("md5")) {
