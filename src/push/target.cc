@@ -493,12 +493,14 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
   if (spool_) {
     entry.split.path = closing.name(0);
     closing.prepare = [this, entry] { return spool_->write_record(entry); };
+    // Counted from now, so a fast reader cannot run ahead of the closer past the spool's limit.
+    spool_->add_bytes(fs.file_bytes);
   }
   const std::uint64_t seq = f.spool_seq;
   closing.done = [this, fs, entry, seq](Result<std::string> final_path, sink::PendingFile& pending) mutable {
     if (!final_path && pending.published().empty()) {
       std::string kept = pending.abandon();
-      if (spool_) spool_->discard(seq);
+      if (spool_) spool_->discard(seq, fs.file_bytes);
       count_lost_split(fs.packets);
       record_failure(fmt::format("{}; the split ({} packets) was not published and was kept as {}",
                                  final_path.error().message(), fs.packets, kept));
@@ -513,7 +515,6 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
     fs.path = *final_path;
     if (spool_) {
       entry.split.path = fs.path;
-      spool_->add_bytes(fs.file_bytes);
       uploader_->enqueue(std::move(entry));
       return;
     }

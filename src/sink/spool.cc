@@ -211,10 +211,17 @@ void Spool::remove(const SpoolEntry& entry) {
   room_.notify_all();
 }
 
-void Spool::discard(std::uint64_t seq) {
+void Spool::discard(std::uint64_t seq, std::uint64_t counted) {
   remove_tree(entry_dir(seq));
   ::unlink(marker_path(seq).c_str());
   ::unlink(record_path(seq).c_str());
+  if (counted != 0) {
+    {
+      std::lock_guard lock(mutex_);
+      bytes_ -= std::min(bytes_, counted);
+    }
+    room_.notify_all();
+  }
 }
 
 void Spool::add_bytes(std::uint64_t n) {

@@ -48,8 +48,8 @@ class Spool {
   Result<void> mark_uploaded(const SpoolEntry& entry);
   /// Removes an entry: file, record, marker, folder (files others put in the folder stay).
   void remove(const SpoolEntry& entry);
-  /// Removes an entry whose split never completed.
-  void discard(std::uint64_t seq);
+  /// Removes an entry whose split never completed; `counted` bytes of it leave the count.
+  void discard(std::uint64_t seq, std::uint64_t counted = 0);
 
   /// Spooled bytes are counted from when a split is complete until it is removed.
   void add_bytes(std::uint64_t n);
