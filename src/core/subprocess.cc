@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,12 +116,17 @@ Result<Child> Child::spawn(const SpawnOptions& o) {
   Child c;
   c.pid_ = pid;
   c.stdin_ = std::move(in_write);
+  c.stdin_probe_ = std::move(in_read);
   c.output_ = std::move(out_read);
   return c;
 }
 
 Child::Child(Child&& other) noexcept
-    : pid_(other.pid_), stdin_(std::move(other.stdin_)), output_(std::move(other.output_)), status_(other.status_) {
+    : pid_(other.pid_),
+      stdin_(std::move(other.stdin_)),
+      stdin_probe_(std::move(other.stdin_probe_)),
+      output_(std::move(other.output_)),
+      status_(other.status_) {
   other.pid_ = -1;
 }
 
@@ -129,6 +135,7 @@ Child& Child::operator=(Child&& other) noexcept {
     this->~Child();
     pid_ = other.pid_;
     stdin_ = std::move(other.stdin_);
+    stdin_probe_ = std::move(other.stdin_probe_);
     output_ = std::move(other.output_);
     status_ = other.status_;
     other.pid_ = -1;
@@ -144,6 +151,12 @@ Child::~Child() {
     }
   }
   pid_ = -1;
+}
+
+long Child::unread_input() const {
+  int n = 0;
+  if (!stdin_probe_.valid() || ::ioctl(stdin_probe_.get(), FIONREAD, &n) != 0) return -1;
+  return n;
 }
 
 void Child::kill_group(int sig) const {

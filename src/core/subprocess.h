@@ -57,6 +57,10 @@ class Child {
   [[nodiscard]] int output_fd() const { return output_.get(); }
   /// Closes the stdin pipe: the child sees end of input.
   void close_stdin() { stdin_ = Fd(); }
+  /// Bytes written to the stdin pipe that the child has not read (-1 if unknown). The parent
+  /// keeps a read end of the pipe for this, so a child that ends early never causes EPIPE:
+  /// a writer checks try_wait() when the pipe is full.
+  [[nodiscard]] long unread_input() const;
   /// Sends `sig` to the child's whole process group.
   void kill_group(int sig) const;
   /// The status if the child has ended (reaps it), without blocking.
@@ -70,6 +74,7 @@ class Child {
   Child() = default;
   pid_t pid_ = -1;
   Fd stdin_;
+  Fd stdin_probe_;
   Fd output_;
   std::optional<ExitStatus> status_;
 };

@@ -89,6 +89,12 @@ Result<void> PipeCommand::write(const std::uint8_t* data, std::size_t len) {
       return fail(failure(fmt::format("stopped reading its input ({}; {})", errno_text(err), s.describe())));
     }
     // The pipe is full: wait for room, draining the command's stderr meanwhile.
+    if (auto s = child_.try_wait()) {
+      finished_ = true;
+      child_.close_stdin();
+      (void)child_.wait(std::chrono::seconds(1), [&](std::string_view chunk) { output_.append(chunk); });
+      return fail(failure(fmt::format("ended before reading all its input ({})", s->describe())));
+    }
     pollfd p[2] = {{child_.stdin_fd(), POLLOUT, 0}, {child_.output_fd(), POLLIN, 0}};
     int ready = ::poll(p, child_.output_fd() >= 0 ? 2 : 1, 100);
     if (ready > 0 && (p[1].revents & (POLLIN | POLLHUP)) != 0) read_output();
@@ -113,6 +119,10 @@ Result<void> PipeCommand::finish() {
     if (output_.size() > 2 * kKeepOutput) output_.erase(0, output_.size() - kKeepOutput);
   });
   if (!s.ok()) return fail(failure("failed: " + s.describe()));
+  // A command that exits 0 without reading all its input cut the stream short.
+  if (long unread = child_.unread_input(); unread > 0) {
+    return fail(failure(fmt::format("exited without reading the last {} bytes of its input", unread)));
+  }
   return {};
 }
 
