@@ -109,17 +109,17 @@ class LuaState {
 const std::vector<std::string> kDecapFields = {"Decap",       "Trailer",         "TrailerFCS",
                                                "HWTimestamp", "SrcMacTimestamp", "VXLANPorts"};
 // Fields that set how splits leave a target; in Config they are defaults for every target.
-const std::vector<std::string> kOutputFields = {"Compress",  "RcloneConfig", "RcloneFlags",   "SpoolDir",
-                                                "SpoolLimit", "Upload",       "RetryMaxDelay", "RcloneTimeout"};
+const std::vector<std::string> kOutputFields = {"Compress", "RcloneConfig",  "RcloneFlags",   "SpoolDir", "SpoolLimit",
+                                                "Upload",   "RetryMaxDelay", "RcloneTimeout", "Transfers"};
 const std::vector<std::string> kGlobalFields = {
     "Target",   "FollowStart",  "Decap",       "LogDir",     "Trailer",    "TrailerFCS",    "HWTimestamp",
     "SrcMacTimestamp", "VXLANPorts", "Compress", "RcloneConfig", "RcloneFlags", "SpoolDir", "SpoolLimit",
-    "Upload",   "RetryMaxDelay", "RcloneTimeout", "ScriptTimeout", "ScriptWorkers"};
+    "Upload",   "RetryMaxDelay", "RcloneTimeout", "Transfers", "ScriptTimeout", "ScriptWorkers"};
 const std::vector<std::string> kTargetFields = {
     "Desc",       "Mode",        "Path",          "Split",         "FileName",    "FilterBPF",       "FilterFrame",
     "Decap",      "PipeCmd",     "FileSuffix",    "Post",          "SplitCmd",    "Trailer",         "TrailerFCS",
     "HWTimestamp", "SrcMacTimestamp", "VXLANPorts", "Compress",    "ScriptClose", "RcloneConfig",    "RcloneFlags",
-    "SpoolDir",   "SpoolLimit",  "Upload",        "RetryMaxDelay", "RcloneTimeout"};
+    "SpoolDir",   "SpoolLimit",  "Upload",        "RetryMaxDelay", "RcloneTimeout", "Transfers"};
 
 /// Output fields as written (numbers as Lua prints them); a target's own over Config's.
 using OutputFields = std::map<std::string, std::string>;
@@ -459,6 +459,11 @@ Result<void> resolve_output(const Ctx& ctx, const std::string& where, const std:
       if (!n || *n > 86400) return bad(key, "must be a whole number of seconds from 1 to 86400");
       *out = static_cast<int>(*n);
     }
+  }
+  if (auto v = field("Transfers")) {
+    auto n = split::parse_count(*v);
+    if (!n || *n > 16) return bad("Transfers", "must be a whole number from 1 to 16");
+    r.transfers = static_cast<int>(*n);
   }
   // The remote must be in the rclone config (or be given by environment or as a connection string).
   std::string remote = t.path.substr(0, t.path.find(':'));

@@ -24,6 +24,7 @@ struct RcloneTarget {
   bool stream = false;               ///< Upload = "stream": rclone rcat, no local copy
   int retry_max_delay = 60;          ///< seconds: the backoff's cap (RetryMaxDelay)
   int timeout = 30;                  ///< seconds: rclone's --timeout (RcloneTimeout)
+  int transfers = 2;                 ///< splits uploaded at once (Transfers)
 };
 
 /// One push target (one entry of Config.Target).

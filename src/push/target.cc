@@ -97,7 +97,8 @@ Result<void> Target::start() {
     spool_ = std::move(*spool);
   }
   uploader_ = std::make_unique<sink::RcloneUploader>(*rclone_, spool_.get(), std::move(events),
-                                                     std::chrono::seconds(rc.retry_max_delay));
+                                                     std::chrono::seconds(rc.retry_max_delay),
+                                                     static_cast<unsigned>(rc.transfers));
   if (spool_ && !spool_->resumed().empty()) {
     warn(fmt::format("{} splits ({} bytes) left in the spool {} by an earlier run are uploaded first",
                      spool_->resumed().size(), spool_->bytes(), spool_->dir()));

@@ -56,9 +56,13 @@ static Error step_error(const std::string& step, const RunResult& r) {
                                       line.empty() ? "" : ": " + line));
 }
 
-Result<std::optional<RemoteObject>> Rclone::stat(const std::string& remote) const {
+Result<std::optional<RemoteObject>> Rclone::stat(const std::string& remote, bool hash) const {
   std::string step = "lsjson --stat " + remote;
-  auto r = run(step, {"lsjson", "--stat", "--hash-type", "MD5", remote}, options_.command_limit);
+  std::vector<std::string> args = {"lsjson", "--stat"};
+  if (hash) args.insert(args.end(), {"--hash-type", "MD5"});
+  args.push_back(remote);
+  // Hashing a large object on the server takes time: allow a transfer's.
+  auto r = run(step, std::move(args), hash ? transfer_limit(1u << 30) : options_.command_limit);
   if (!r) return fail(r.error());
   if (!r->status.timed_out && (r->status.code == kRcloneDirNotFound || r->status.code == kRcloneFileNotFound)) {
     return std::optional<RemoteObject>();
@@ -86,8 +90,7 @@ Result<std::optional<RemoteObject>> Rclone::stat(const std::string& remote) cons
 
 Result<void> Rclone::copyto(const std::string& local, const std::string& remote, std::uint64_t bytes) const {
   std::string step = "copyto " + remote;
-  // pushcap verifies size and hash itself after the upload, so rclone does not hash twice.
-  auto r = run(step, {"copyto", "--ignore-checksum", local, remote}, transfer_limit(bytes));
+  auto r = run(step, {"copyto", local, remote}, transfer_limit(bytes));
   if (!r) return fail(r.error());
   if (!r->status.ok()) return fail(step_error(step, *r));
   return {};

@@ -38,9 +38,12 @@ class Rclone {
  public:
   explicit Rclone(RcloneOptions options) : options_(std::move(options)) {}
 
-  /// The object at `remote`, nullopt if there is none.
-  Result<std::optional<RemoteObject>> stat(const std::string& remote) const;
+  /// The object at `remote`, nullopt if there is none; with its MD5 if `hash` and the backend
+  /// has one (some backends compute it on request: SFTP servers read the whole file).
+  Result<std::optional<RemoteObject>> stat(const std::string& remote, bool hash = true) const;
   /// Uploads a complete local file to `remote` (one attempt, rclone's low-level retries only).
+  /// rclone compares the hash it computed while sending with the remote's, where the backend
+  /// has one, and fails the copy on a mismatch.
   Result<void> copyto(const std::string& local, const std::string& remote, std::uint64_t bytes) const;
   /// Renames on the remote (server-side where the backend can).
   Result<void> moveto(const std::string& from, const std::string& to, std::uint64_t bytes) const;

@@ -1,5 +1,6 @@
 #pragma once
-// Uploads an RCLONE target's splits, one at a time and in order, on a thread of its own:
+// Uploads an RCLONE target's splits in the order they were made, on threads of its own (one per
+// transfer at once):
 //   spooled: the remote final name is checked (an identical object there means an earlier run
 //     already uploaded it: it is not uploaded twice; a different one moves this split to the
 //     next free "_N" name), the file is copied to a hidden temporary name (".NAME.partial"),
@@ -22,6 +23,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "encode/pipe_command.h"
 #include "sink/rclone.h"
@@ -51,7 +53,10 @@ struct UploaderEvents {
 
 class RcloneUploader {
  public:
-  RcloneUploader(const Rclone& rclone, Spool* spool, UploaderEvents events, std::chrono::seconds max_backoff);
+  /// `transfers` splits are uploaded at once (each its own rclone calls), as rclone copy's
+  /// --transfers does.
+  RcloneUploader(const Rclone& rclone, Spool* spool, UploaderEvents events, std::chrono::seconds max_backoff,
+                 unsigned transfers = 1);
   ~RcloneUploader();
   RcloneUploader(const RcloneUploader&) = delete;
   RcloneUploader& operator=(const RcloneUploader&) = delete;
@@ -85,11 +90,11 @@ class RcloneUploader {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Job> queue_;
-  bool busy_ = false;
+  unsigned busy_ = 0;
   bool finishing_ = false;
   std::atomic<bool> give_up_{false};
   std::string last_error_;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 /// The hidden temporary name beside a final remote name: "dir/.NAME.partial".

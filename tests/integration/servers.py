@@ -70,8 +70,11 @@ class Server:
         for d, _, names in os.walk(self.data):
             for n in names:
                 p = os.path.join(d, n)
-                with open(p, "rb") as f:
-                    out[os.path.relpath(p, self.data)] = f.read()
+                try:
+                    with open(p, "rb") as f:
+                        out[os.path.relpath(p, self.data)] = f.read()
+                except FileNotFoundError:
+                    pass  # renamed by the server while this looked (a temporary name being moved)
         return out
 
 
