@@ -16,8 +16,11 @@ packages=(
   # oracles and helpers used by the integration tests and the benchmark
   tcpdump tshark wireshark-common python3 python3-scapy strace util-linux procps time
   # real servers the endpoint tests start on 127.0.0.1 (s3rver comes from npm: scripts/test-servers.sh)
-  openssh-server openssh-client vsftpd nodejs npm
+  openssh-server openssh-client vsftpd
 )
+# npm installs s3rver for the S3 tests; a machine with its own Node.js keeps it (Debian's npm
+# package conflicts with other Node.js installs).
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
