@@ -6,8 +6,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
-#include <optional>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -112,14 +112,15 @@ const std::vector<std::string> kDecapFields = {"Decap",       "Trailer",        
 const std::vector<std::string> kOutputFields = {"Compress", "RcloneConfig",  "RcloneFlags",   "SpoolDir", "SpoolLimit",
                                                 "Upload",   "RetryMaxDelay", "RcloneTimeout", "Transfers"};
 const std::vector<std::string> kGlobalFields = {
-    "Target",   "FollowStart",  "Decap",       "LogDir",     "Trailer",    "TrailerFCS",    "HWTimestamp",
-    "SrcMacTimestamp", "VXLANPorts", "Compress", "RcloneConfig", "RcloneFlags", "SpoolDir", "SpoolLimit",
-    "Upload",   "RetryMaxDelay", "RcloneTimeout", "Transfers", "ScriptTimeout", "ScriptWorkers"};
+    "Target",          "FollowStart",   "Decap",         "LogDir",       "Trailer",       "TrailerFCS",   "HWTimestamp",
+    "SrcMacTimestamp", "VXLANPorts",    "Compress",      "RcloneConfig", "RcloneFlags",   "SpoolDir",     "SpoolLimit",
+    "Upload",          "RetryMaxDelay", "RcloneTimeout", "Transfers",    "ScriptTimeout", "ScriptWorkers"};
 const std::vector<std::string> kTargetFields = {
-    "Desc",       "Mode",        "Path",          "Split",         "FileName",    "FilterBPF",       "FilterFrame",
-    "Decap",      "PipeCmd",     "FileSuffix",    "Post",          "SplitCmd",    "Trailer",         "TrailerFCS",
-    "HWTimestamp", "SrcMacTimestamp", "VXLANPorts", "Compress",    "ScriptClose", "RcloneConfig",    "RcloneFlags",
-    "SpoolDir",   "SpoolLimit",  "Upload",        "RetryMaxDelay", "RcloneTimeout", "Transfers"};
+    "Desc",          "Mode",          "Path",        "Split",           "FileName",   "FilterBPF",
+    "FilterFrame",   "Decap",         "PipeCmd",     "FileSuffix",      "Post",       "SplitCmd",
+    "Trailer",       "TrailerFCS",    "HWTimestamp", "SrcMacTimestamp", "VXLANPorts", "Compress",
+    "ScriptClose",   "RcloneConfig",  "RcloneFlags", "SpoolDir",        "SpoolLimit", "Upload",
+    "RetryMaxDelay", "RcloneTimeout", "Transfers"};
 
 /// Output fields as written (numbers as Lua prints them); a target's own over Config's.
 using OutputFields = std::map<std::string, std::string>;
@@ -215,11 +216,20 @@ Result<std::uint64_t> parse_size(const std::string& text) {
   std::uint64_t unit = 1;
   if (!digits.empty()) {
     switch (std::toupper(static_cast<unsigned char>(digits.back()))) {
-      case 'K': unit = 1ull << 10; break;
-      case 'M': unit = 1ull << 20; break;
-      case 'G': unit = 1ull << 30; break;
-      case 'T': unit = 1ull << 40; break;
-      default: break;
+      case 'K':
+        unit = 1ull << 10;
+        break;
+      case 'M':
+        unit = 1ull << 20;
+        break;
+      case 'G':
+        unit = 1ull << 30;
+        break;
+      case 'T':
+        unit = 1ull << 40;
+        break;
+      default:
+        break;
     }
     if (unit != 1) digits.pop_back();
   }
@@ -428,7 +438,8 @@ Result<void> resolve_output(const Ctx& ctx, const std::string& where, const std:
   if (mode != "rclone") return {};
   t.mode = Mode::kRclone;
   if (!sink::is_remote_path(t.path)) {
-    return bad("Path", "\"" + t.path + "\" must name an rclone remote for Mode = \"RCLONE\" (\"remote:bucket/prefix\")");
+    return bad("Path",
+               "\"" + t.path + "\" must name an rclone remote for Mode = \"RCLONE\" (\"remote:bucket/prefix\")");
   }
   RcloneTarget& r = t.rclone;
   r.config = field("RcloneConfig").value_or(sink::default_rclone_config());
@@ -445,7 +456,8 @@ Result<void> resolve_output(const Ctx& ctx, const std::string& where, const std:
   if (!limit) return bad("SpoolLimit", limit.error().message() + " (a size such as 10e9 or \"20G\")");
   r.spool_limit = *limit;
   std::string upload = lower(field("Upload").value_or("spool"));
-  if (upload != "spool" && upload != "stream") return bad("Upload", "must be \"spool\" or \"stream\", not \"" + upload + "\"");
+  if (upload != "spool" && upload != "stream")
+    return bad("Upload", "must be \"spool\" or \"stream\", not \"" + upload + "\"");
   r.stream = upload == "stream";
   if (r.stream && !t.pipe_cmd.empty()) {
     return fail(ctx.error(where, "Upload = \"stream\" cannot run a PipeCmd (use Compress, or Upload = \"spool\")"));
@@ -453,7 +465,8 @@ Result<void> resolve_output(const Ctx& ctx, const std::string& where, const std:
   if (r.stream && !t.post.empty()) {
     return fail(ctx.error(where, "Upload = \"stream\" keeps no local copy for a Post script (use Upload = \"spool\")"));
   }
-  for (auto [key, out] : {std::pair<const char*, int*>{"RetryMaxDelay", &r.retry_max_delay}, {"RcloneTimeout", &r.timeout}}) {
+  for (auto [key, out] :
+       {std::pair<const char*, int*>{"RetryMaxDelay", &r.retry_max_delay}, {"RcloneTimeout", &r.timeout}}) {
     if (auto v = field(key)) {
       auto n = split::parse_count(*v);
       if (!n || *n > 86400) return bad(key, "must be a whole number of seconds from 1 to 86400");
@@ -474,7 +487,8 @@ Result<void> resolve_output(const Ctx& ctx, const std::string& where, const std:
     auto remotes = sink::rclone_config_remotes(r.config);
     if (!remotes) return bad("RcloneConfig", remotes.error().message());
     if (std::find(remotes->begin(), remotes->end(), remote) == remotes->end()) {
-      std::string msg = "remote '" + remote + "' (from Path \"" + t.path + "\") is not in the rclone config " + r.config;
+      std::string msg =
+          "remote '" + remote + "' (from Path \"" + t.path + "\") is not in the rclone config " + r.config;
       std::string near = nearest_name(remote, *remotes);
       if (!near.empty()) msg += " (did you mean '" + near + "'?)";
       return fail(ctx.error(where, msg));

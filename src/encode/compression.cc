@@ -44,9 +44,8 @@ Result<Compression> parse_compression(std::string_view text) {
       std::string_view lv = text.substr(name.size() + 1);
       auto [p, ec] = std::from_chars(lv.data(), lv.data() + lv.size(), c.level);
       if (ec != std::errc() || p != lv.data() + lv.size() || c.level < i.min_level || c.level > i.max_level) {
-        return fail(Errc::kInvalidArgument,
-                    fmt::format("\"{}\": the level of {} must be a whole number from {} to {}", text, i.name,
-                                i.min_level, i.max_level));
+        return fail(Errc::kInvalidArgument, fmt::format("\"{}\": the level of {} must be a whole number from {} to {}",
+                                                        text, i.name, i.min_level, i.max_level));
       }
     }
     return c;

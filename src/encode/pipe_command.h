@@ -21,8 +21,8 @@ class PipeCommand final : public ByteSink {
   static Result<std::unique_ptr<PipeCommand>> start(SpawnOptions options, std::string name,
                                                     std::chrono::milliseconds stall, std::chrono::milliseconds limit);
   /// Starts `sh -c CMD` with stdout on `out_fd`.
-  static Result<std::unique_ptr<PipeCommand>> shell(const std::string& cmd, int out_fd,
-                                                    std::chrono::milliseconds stall, std::chrono::milliseconds limit);
+  static Result<std::unique_ptr<PipeCommand>> shell(const std::string& cmd, int out_fd, std::chrono::milliseconds stall,
+                                                    std::chrono::milliseconds limit);
   ~PipeCommand() override;
 
   Result<void> write(const std::uint8_t* data, std::size_t len) override;

@@ -34,10 +34,10 @@ struct ScriptJob {
 
 /// How the pool runs scripts.
 struct ScriptLimits {
-  unsigned workers = 2;                                     ///< scripts running at once
+  unsigned workers = 2;                                            ///< scripts running at once
   std::chrono::milliseconds time_limit{std::chrono::minutes(10)};  ///< per script
-  std::size_t max_queue = 1024;                             ///< jobs waiting before submit() blocks
-  std::size_t max_logged_output = 64 * 1024;                ///< output bytes logged per script
+  std::size_t max_queue = 1024;                                    ///< jobs waiting before submit() blocks
+  std::size_t max_logged_output = 64 * 1024;                       ///< output bytes logged per script
 };
 
 class ScriptPool {

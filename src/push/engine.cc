@@ -169,10 +169,10 @@ std::string format_summary(const RunReport& report) {
       out += fmt::format("    scripts: {} run, {} failed\n", s.scripts, s.script_failures);
     }
     if (s.rclone) {
-      out += fmt::format("    uploads: {} done, {} failed attempts retried, {} still in the spool ({} bytes){}\n",
-                         s.uploads, s.upload_retries, s.upload_pending, s.spool_bytes,
-                         s.spool_waits != 0 ? fmt::format("; the reader waited {} times for spool room", s.spool_waits)
-                                            : "");
+      out += fmt::format(
+          "    uploads: {} done, {} failed attempts retried, {} still in the spool ({} bytes){}\n", s.uploads,
+          s.upload_retries, s.upload_pending, s.spool_bytes,
+          s.spool_waits != 0 ? fmt::format("; the reader waited {} times for spool room", s.spool_waits) : "");
       if (!s.upload_error.empty()) out += fmt::format("    last upload error: {}\n", s.upload_error);
     }
     if (s.failed) out += fmt::format("    error: {}\n", s.failure);

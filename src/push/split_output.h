@@ -23,10 +23,10 @@ namespace pushcap::push {
 /// How a target's splits leave it.
 struct OutputPlan {
   encode::Compression compression;
-  std::string pipe_cmd;                       ///< PipeCmd ("" = none)
-  std::chrono::milliseconds pipe_stall{std::chrono::seconds(60)};   ///< a command that reads nothing this long is killed
+  std::string pipe_cmd;                                            ///< PipeCmd ("" = none)
+  std::chrono::milliseconds pipe_stall{std::chrono::seconds(60)};  ///< a command that reads nothing this long is killed
   std::chrono::milliseconds pipe_limit{std::chrono::seconds(600)};  ///< time a command has to end after its input
-  const sink::Rclone* stream_to = nullptr;    ///< rclone rcat instead of a local file
+  const sink::Rclone* stream_to = nullptr;                          ///< rclone rcat instead of a local file
   /// True when the file's bytes are not the pcap stream itself (its header cannot be patched).
   [[nodiscard]] bool encoded() const { return compression.active() || !pipe_cmd.empty() || stream_to != nullptr; }
 };

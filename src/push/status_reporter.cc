@@ -51,7 +51,7 @@ std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, d
   if (s.pipe_failures != 0) j["PipeFailures"] = s.pipe_failures;
   if (s.scripts != 0 || s.script_failures != 0) j["Scripts"] = {{"Run", s.scripts}, {"Failed", s.script_failures}};
   if (s.rclone) {
-    j["Upload"] = {{"Done", s.uploads},        {"Pending", s.upload_pending}, {"Retries", s.upload_retries},
+    j["Upload"] = {{"Done", s.uploads},           {"Pending", s.upload_pending}, {"Retries", s.upload_retries},
                    {"SpoolBytes", s.spool_bytes}, {"SpoolWaits", s.spool_waits}, {"LastError", s.upload_error}};
   }
   return j.dump();

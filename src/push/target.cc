@@ -82,7 +82,7 @@ Result<void> Target::start() {
   events.lost = [this](const sink::SpoolEntry& entry, const std::string& error) {
     splits_failed_.fetch_add(1, std::memory_order_relaxed);
     dropped_[static_cast<std::size_t>(DropReason::kUploadFailed)].fetch_add(entry.split.packets,
-                                                                             std::memory_order_relaxed);
+                                                                            std::memory_order_relaxed);
     std::string text = fmt::format("target '{}': error: streamed split {} ({} packets) is lost: {}", config_.desc,
                                    entry.remote_name(0), entry.split.packets, error);
     if (logs_.target != nullptr) logs_.target->line(text);
@@ -368,9 +368,8 @@ sink::NameFn Target::local_names(const split::SplitTimes& times, const std::stri
     // An RCLONE split is spooled under its remote file name, in a folder of its own.
     std::string dir = spool_->entry_dir(spool_seq);
     std::string name = sink::split_remote(namer_.path(times, tag, 0)).second;
-    return [dir, name](unsigned serial) {
-      return dir + "/" + name + (serial == 0 ? "" : "_" + std::to_string(serial));
-    };
+    return
+        [dir, name](unsigned serial) { return dir + "/" + name + (serial == 0 ? "" : "_" + std::to_string(serial)); };
   }
   return [this, times, tag](unsigned serial) { return namer_.path(times, tag, serial); };
 }
@@ -383,7 +382,8 @@ bool Target::wait_for_spool() {
   const std::int64_t started = mono_ns();
   bool ok = spool_->wait_for_room([this] { return hurry_.load() || interrupt_count().load() > 0; });
   if (ok && logs_.target != nullptr) {
-    logs_.target->line(fmt::format("spool has room again after {:.1f} s", static_cast<double>(mono_ns() - started) / 1e9));
+    logs_.target->line(
+        fmt::format("spool has room again after {:.1f} s", static_cast<double>(mono_ns() - started) / 1e9));
   }
   return ok;
 }
@@ -436,8 +436,8 @@ void Target::keep_failed_pipe_split(OpenFile& f, SplitOutput& out, const std::st
   std::string keep_as = spool_ ? spool_->dir() + "/" + sink::split_remote(final_name).second : final_name;
   auto kept = out.keep_raw(keep_as);
   if (spool_) spool_->discard(f.spool_seq);
-  std::string where = kept ? "the raw split was kept as " + *kept
-                           : "the raw split could not be kept either: " + kept.error().message();
+  std::string where =
+      kept ? "the raw split was kept as " + *kept : "the raw split could not be kept either: " + kept.error().message();
   std::string text = fmt::format("target '{}': error: {}; the split ({} packets) was not published; {}", config_.desc,
                                  out.pipe_error()->message(), f.packets, where);
   if (logs_.target != nullptr) logs_.target->line(text);
@@ -489,8 +489,12 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
   out->discard_raw();
   std::optional<sink::PendingFile> file = out->take_file();
   const std::string tag = stream.tag;
-  ClosingSplit closing{std::move(*file), local_names(times, tag, f.spool_seq),
-                       spool_ ? std::nullopt : config_.spec.owner, fs.file_bytes, nullptr, nullptr};
+  ClosingSplit closing{std::move(*file),
+                       local_names(times, tag, f.spool_seq),
+                       spool_ ? std::nullopt : config_.spec.owner,
+                       fs.file_bytes,
+                       nullptr,
+                       nullptr};
   if (spool_) {
     entry.split.path = closing.name(0);
     closing.prepare = [this, entry] { return spool_->write_record(entry); };
@@ -541,15 +545,15 @@ void Target::published(const split::FinishedSplit& fs, std::function<void()> aft
   published_bytes_.fetch_add(fs.file_bytes, std::memory_order_relaxed);
   splits_.fetch_add(1, std::memory_order_relaxed);
   if (logs_.target != nullptr) {
-    logs_.target->line(fmt::format("{} : Finished : Split Bytes {} ({:.3f} GB) Split Pkts: {} WallTime: {} PCAPTime: {}",
-                                   fs.final_name(), fs.bytes, static_cast<double>(fs.bytes) / 1e9, fs.packets,
-                                   fs.wall_ns, fs.last_ts - fs.first_ts));
+    logs_.target->line(fmt::format(
+        "{} : Finished : Split Bytes {} ({:.3f} GB) Split Pkts: {} WallTime: {} PCAPTime: {}", fs.final_name(),
+        fs.bytes, static_cast<double>(fs.bytes) / 1e9, fs.packets, fs.wall_ns, fs.last_ts - fs.first_ts));
   }
   nlohmann::ordered_json event = {
-      {"module", "pushcap"},        {"subsystem", "split"},       {"timestamp", wall_ns() / 1'000'000'000},
-      {"Target", config_.desc},     {"Name", fs.final_name()},    {"Bytes", fs.bytes},
-      {"FileBytes", fs.file_bytes}, {"Packets", fs.packets},      {"FirstTS", fs.first_ts},
-      {"LastTS", fs.last_ts},       {"StartTS", fs.start_ts},     {"EndTS", fs.end_ts},
+      {"module", "pushcap"},        {"subsystem", "split"},    {"timestamp", wall_ns() / 1'000'000'000},
+      {"Target", config_.desc},     {"Name", fs.final_name()}, {"Bytes", fs.bytes},
+      {"FileBytes", fs.file_bytes}, {"Packets", fs.packets},   {"FirstTS", fs.first_ts},
+      {"LastTS", fs.last_ts},       {"StartTS", fs.start_ts},  {"EndTS", fs.end_ts},
       {"ClosingTS", fs.closing_ts}, {"WallNS", fs.wall_ns}};
   if (!fs.remote.empty()) event["Local"] = fs.path;
   std::string text = event.dump();
@@ -557,8 +561,10 @@ void Target::published(const split::FinishedSplit& fs, std::function<void()> aft
   if (logs_.main != nullptr) logs_.main->json(text);
 
   hooks::ScriptJob job;
-  if (!config_.script_close.empty()) job.runs.push_back(hooks::close_script_run(config_.script_close, config_.desc, fs));
-  if (!config_.post.empty() && !fs.path.empty()) job.runs.push_back(hooks::post_script_run(config_.post, config_.desc, fs));
+  if (!config_.script_close.empty())
+    job.runs.push_back(hooks::close_script_run(config_.script_close, config_.desc, fs));
+  if (!config_.post.empty() && !fs.path.empty())
+    job.runs.push_back(hooks::post_script_run(config_.post, config_.desc, fs));
   if (job.runs.empty()) {
     if (after) after();
     return;

@@ -27,8 +27,8 @@
 #include "sink/rclone.h"
 #include "sink/rclone_uploader.h"
 #include "sink/spool.h"
-#include "split/finished_split.h"
 #include "split/file_namer.h"
+#include "split/finished_split.h"
 #include "split/pcap_writer.h"
 #include "split/split_policy.h"
 

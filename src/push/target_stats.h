@@ -46,8 +46,8 @@ struct TargetStats {
   std::uint64_t splits_failed = 0;    ///< splits that could not be completed
   std::uint64_t last_ts = 0;          ///< timestamp of the last packet accepted
   std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> dropped{};
-  bool decap_active = false;   ///< the target decapsulates, strips a trailer or reads frame tags
-  decap::DecapCounters decap;  ///< what decap removed and where it stopped
+  bool decap_active = false;          ///< the target decapsulates, strips a trailer or reads frame tags
+  decap::DecapCounters decap;         ///< what decap removed and where it stopped
   std::uint64_t pipe_failures = 0;    ///< splits whose PipeCmd failed
   std::uint64_t script_failures = 0;  ///< close or Post scripts that failed
   std::uint64_t scripts = 0;          ///< close or Post scripts run
@@ -58,8 +58,8 @@ struct TargetStats {
   std::uint64_t spool_bytes = 0;      ///< bytes in the spool
   std::uint64_t spool_waits = 0;      ///< times the target waited for room in a full spool
   std::string upload_error;           ///< the last failed attempt's error ("" after a success)
-  bool failed = false;         ///< the target stopped on an I/O error
-  std::string failure;         ///< that error
+  bool failed = false;                ///< the target stopped on an I/O error
+  std::string failure;                ///< that error
 };
 
 }  // namespace pushcap::push

@@ -52,8 +52,8 @@ std::chrono::milliseconds Rclone::transfer_limit(std::uint64_t bytes) const {
 
 static Error step_error(const std::string& step, const RunResult& r) {
   std::string line = last_line(r.output);
-  return Error(Errc::kIo, fmt::format("rclone {} failed ({}){}", step, r.status.describe(),
-                                      line.empty() ? "" : ": " + line));
+  return Error(Errc::kIo,
+               fmt::format("rclone {} failed ({}){}", step, r.status.describe(), line.empty() ? "" : ": " + line));
 }
 
 Result<std::optional<RemoteObject>> Rclone::stat(const std::string& remote, bool hash) const {

@@ -18,10 +18,10 @@ namespace pushcap::sink {
 /// How rclone is run.
 struct RcloneOptions {
   std::string binary = "rclone";
-  std::string config;                     ///< --config FILE
-  std::vector<std::string> extra_flags;   ///< the target's RcloneFlags
-  std::chrono::seconds contimeout{10};    ///< --contimeout
-  std::chrono::seconds io_timeout{30};    ///< --timeout (idle time of a transfer)
+  std::string config;                      ///< --config FILE
+  std::vector<std::string> extra_flags;    ///< the target's RcloneFlags
+  std::chrono::seconds contimeout{10};     ///< --contimeout
+  std::chrono::seconds io_timeout{30};     ///< --timeout (idle time of a transfer)
   std::chrono::seconds command_limit{60};  ///< deadline of a command that moves no file data
   std::uint64_t min_rate = 1u << 20;       ///< bytes/s a transfer is allowed at worst (sets its deadline)
 };

@@ -8,9 +8,7 @@
 #include "sink/pending_file.h"
 
 namespace pushcap::sink {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string temporary_name(const std::string& remote) {
   auto [dir, name] = split_remote(remote);

@@ -34,9 +34,9 @@ namespace pushcap::sink {
 /// A split that rclone rcat streamed to its temporary name.
 struct StreamedSplit {
   std::unique_ptr<encode::PipeCommand> rcat;
-  std::string temp;          ///< where rcat wrote
-  SpoolEntry entry;          ///< names and facts (no local file)
-  std::string moving_to;     ///< the final name a move was tried to (a retry checks it first)
+  std::string temp;       ///< where rcat wrote
+  SpoolEntry entry;       ///< names and facts (no local file)
+  std::string moving_to;  ///< the final name a move was tried to (a retry checks it first)
 };
 
 /// What the uploader reports back to its target.
@@ -79,8 +79,7 @@ class RcloneUploader {
   void loop();
   Result<void> upload(SpoolEntry& entry, std::string& local_md5);
   Result<void> complete_stream(StreamedSplit& split, bool& rcat_done);
-  Result<void> move_into_place(SpoolEntry& entry, const std::string& temp, std::uint64_t size,
-                               const std::string& md5);
+  Result<void> move_into_place(SpoolEntry& entry, const std::string& temp, std::uint64_t size, const std::string& md5);
   bool sleep_backoff(std::chrono::milliseconds delay);
 
   const Rclone& rclone_;

@@ -25,8 +25,9 @@ struct SpoolEntry {
   std::uint64_t seq = 0;
   std::string remote_base;  ///< the remote name without serial and suffix
   std::string suffix;       ///< ".pcap", ".pcap.gz", ...
-  split::FinishedSplit split;  ///< facts; split.path is the local file, split.remote the final remote name once uploaded
-  bool uploaded = false;       ///< the remote has it under split.remote
+  split::FinishedSplit
+      split;              ///< facts; split.path is the local file, split.remote the final remote name once uploaded
+  bool uploaded = false;  ///< the remote has it under split.remote
   /// The remote name for `serial` (0: the plain name; n: "_n" before the suffix).
   [[nodiscard]] std::string remote_name(unsigned serial) const;
 };

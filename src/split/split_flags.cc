@@ -149,18 +149,9 @@ bool split_flag_takes_value(const std::string& flag) {
 
 const std::vector<std::string>& known_split_flags() {
   static const std::vector<std::string> flags = [] {
-    std::vector<std::string> f = {"--split-time",
-                                  "--split-byte",
-                                  "--split-packet",
-                                  "--filename-strftime",
-                                  "--filename-utc",
-                                  "--filename-suffix",
-                                  "-o",
-                                  "-Z",
-                                  "--script-close",
-                                  "--script-post",
-                                  "--pipe-cmd",
-                                  "--compress"};
+    std::vector<std::string> f = {
+        "--split-time", "--split-byte", "--split-packet", "--filename-strftime", "--filename-utc", "--filename-suffix",
+        "-o",           "-Z",           "--script-close", "--script-post",       "--pipe-cmd",     "--compress"};
     for (const auto& [flag, layout] : layout_flags()) f.push_back(flag);
     return f;
   }();

@@ -121,7 +121,8 @@ TEST(LuaConfig, EncodingFieldsSetTheCodecSuffixAndScripts) {
 
   auto own = config::load_config(write_config(
       "local C = { Compress = \"zstd\", ScriptTimeout = 5, ScriptWorkers = 3, Target = {} }\n"
-      "table.insert(C.Target, { Desc = \"a\", Path = \"/tmp/a/\", Split = \"--split-time 1e9\", FileSuffix = \".zst\" })\n"
+      "table.insert(C.Target, { Desc = \"a\", Path = \"/tmp/a/\", Split = \"--split-time 1e9\", FileSuffix = \".zst\" "
+      "})\n"
       "table.insert(C.Target, { Desc = \"b\", Path = \"/tmp/b/\", Split = \"--split-time 1e9\", Compress = \"none\",\n"
       "  PipeCmd = \"gzip -c -1\", FileSuffix = \".pcap.gz\" })\nreturn C\n"));
   ASSERT_TRUE(own) << own.error().message();

@@ -50,8 +50,9 @@ TEST(SplitFlags, TheOriginalsFlags) {
 
 TEST(SplitFlags, OutputFlagsOfTheOriginalAreKept) {
   SplitSpec spec;
-  auto words = split_words("--script-close '/opt/x/close.sh --verbose' --script-post /opt/post.sh "
-                           "--pipe-cmd \"gzip -c -1\" --compress zstd:3");
+  auto words = split_words(
+      "--script-close '/opt/x/close.sh --verbose' --script-post /opt/post.sh "
+      "--pipe-cmd \"gzip -c -1\" --compress zstd:3");
   ASSERT_TRUE(words);
   ASSERT_TRUE(apply_split_flags(*words, spec));
   EXPECT_EQ(spec.script_close, "/opt/x/close.sh --verbose");
