@@ -9,13 +9,14 @@
 #include <fmt/format.h>
 
 #include "encode/compression.h"
+#include "encode/output_buffer.h"
 
 namespace pushcap::encode {
 namespace {
 
 class IsalGzip final : public ByteSink {
  public:
-  IsalGzip(int level, ByteSink& out) : out_(out), buf_(new std::uint8_t[kEncoderOutput]) {
+  IsalGzip(int level, ByteSink& out) : out_(out) {
     isal_deflate_init(&z_);
     z_.level = static_cast<std::uint32_t>(level);
     z_.gzip_flag = IGZIP_GZIP;
@@ -49,36 +50,27 @@ class IsalGzip final : public ByteSink {
     while (z_.internal_state.state != ZSTATE_END) {
       if (auto r = run(); !r) return r;
     }
-    return drain();
+    return out_.drain();
   }
 
  private:
   Result<void> run() {
-    z_.next_out = buf_.get() + used_;
-    z_.avail_out = static_cast<std::uint32_t>(kEncoderOutput - used_);
+    const auto room = static_cast<std::uint32_t>(out_.room());
+    z_.next_out = out_.next();
+    z_.avail_out = room;
     int rc = isal_deflate(&z_);
     if (rc != COMP_OK) return fail(Errc::kIo, fmt::format("isa-l deflate failed ({})", rc));
-    used_ = kEncoderOutput - z_.avail_out;
-    if (used_ == kEncoderOutput) return drain();
-    return {};
-  }
-  Result<void> drain() {
-    if (used_ == 0) return {};
-    auto r = out_.write(buf_.get(), used_);
-    used_ = 0;
-    return r;
+    return out_.commit(room - z_.avail_out);
   }
 
-  ByteSink& out_;
+  OutputBuffer out_;
   isal_zstream z_{};
   std::unique_ptr<std::uint8_t[]> level_buf_;
-  std::unique_ptr<std::uint8_t[]> buf_;
-  std::size_t used_ = 0;
 };
 
 class ZlibGzip final : public ByteSink {
  public:
-  ZlibGzip(ByteSink& out) : out_(out), buf_(new std::uint8_t[kEncoderOutput]) {}
+  explicit ZlibGzip(ByteSink& out) : out_(out) {}
   ~ZlibGzip() override {
     if (ready_) deflateEnd(&z_);
   }
@@ -113,36 +105,26 @@ class ZlibGzip final : public ByteSink {
       if (!r) return fail(r.error());
       if (*r) break;
     }
-    return drain();
+    return out_.drain();
   }
 
  private:
   // True at the end of the stream.
   Result<bool> run(int flush) {
-    z_.next_out = buf_.get() + used_;
-    z_.avail_out = static_cast<uInt>(kEncoderOutput - used_);
+    const auto room = static_cast<uInt>(out_.room());
+    z_.next_out = out_.next();
+    z_.avail_out = room;
     int rc = deflate(&z_, flush);
     if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
       return fail(Errc::kIo, fmt::format("zlib deflate failed ({})", rc));
     }
-    used_ = kEncoderOutput - z_.avail_out;
-    if (used_ == kEncoderOutput) {
-      if (auto r = drain(); !r) return fail(r.error());
-    }
+    if (auto r = out_.commit(room - z_.avail_out); !r) return fail(r.error());
     return rc == Z_STREAM_END;
   }
-  Result<void> drain() {
-    if (used_ == 0) return {};
-    auto r = out_.write(buf_.get(), used_);
-    used_ = 0;
-    return r;
-  }
 
-  ByteSink& out_;
+  OutputBuffer out_;
   z_stream z_{};
   bool ready_ = false;
-  std::unique_ptr<std::uint8_t[]> buf_;
-  std::size_t used_ = 0;
 };
 
 }  // namespace

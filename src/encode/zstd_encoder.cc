@@ -8,13 +8,14 @@
 #include <fmt/format.h>
 
 #include "encode/compression.h"
+#include "encode/output_buffer.h"
 
 namespace pushcap::encode {
 namespace {
 
 class ZstdEncoder final : public ByteSink {
  public:
-  explicit ZstdEncoder(ByteSink& out) : out_(out), buf_(new std::uint8_t[kEncoderOutput]) {}
+  explicit ZstdEncoder(ByteSink& out) : out_(out) {}
   ~ZstdEncoder() override { ZSTD_freeCCtx(cctx_); }
 
   Result<void> init(int level, int threads) {
@@ -43,7 +44,7 @@ class ZstdEncoder final : public ByteSink {
       if (!left) return fail(left.error());
       if (*left == 0) break;
     }
-    return drain();
+    return out_.drain();
   }
 
  private:
@@ -52,26 +53,19 @@ class ZstdEncoder final : public ByteSink {
     return {};
   }
   Result<std::size_t> run(ZSTD_inBuffer& in, ZSTD_EndDirective mode) {
-    ZSTD_outBuffer out{buf_.get(), kEncoderOutput, used_};
+    ZSTD_outBuffer out{out_.next(), out_.room(), 0};
     std::size_t left = ZSTD_compressStream2(cctx_, &out, &in, mode);
     if (auto r = check(left); !r) return fail(r.error());
-    used_ = out.pos;
-    if (used_ == kEncoderOutput || (mode == ZSTD_e_end && left != 0)) {
-      if (auto r = drain(); !r) return fail(r.error());
+    if (auto r = out_.commit(out.pos); !r) return fail(r.error());
+    // At the end, a frame that does not fit yet needs the buffer emptied before the next call.
+    if (mode == ZSTD_e_end && left != 0) {
+      if (auto r = out_.drain(); !r) return fail(r.error());
     }
     return left;
   }
-  Result<void> drain() {
-    if (used_ == 0) return {};
-    auto r = out_.write(buf_.get(), used_);
-    used_ = 0;
-    return r;
-  }
 
-  ByteSink& out_;
+  OutputBuffer out_;
   ZSTD_CCtx* cctx_ = nullptr;
-  std::unique_ptr<std::uint8_t[]> buf_;
-  std::size_t used_ = 0;
 };
 
 }  // namespace

@@ -74,20 +74,13 @@ Result<void> Target::start() {
   };
   events.retry = [this](const std::string& error) {
     upload_retries_.fetch_add(1, std::memory_order_relaxed);
-    std::string text = fmt::format("target '{}': upload error (will retry): {}", config_.desc, error);
-    if (logs_.main != nullptr) logs_.main->line(text);
-    if (logs_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
+    say("upload error (will retry)", error, false);  // the uploader logged it in the target's log
   };
   events.uploaded = [this](sink::SpoolEntry& entry, bool spooled) { on_uploaded(entry, spooled); };
   events.lost = [this](const sink::SpoolEntry& entry, const std::string& error) {
-    splits_failed_.fetch_add(1, std::memory_order_relaxed);
-    dropped_[static_cast<std::size_t>(DropReason::kUploadFailed)].fetch_add(entry.split.packets,
-                                                                            std::memory_order_relaxed);
-    std::string text = fmt::format("target '{}': error: streamed split {} ({} packets) is lost: {}", config_.desc,
-                                   entry.remote_name(0), entry.split.packets, error);
-    if (logs_.target != nullptr) logs_.target->line(text);
-    if (logs_.main != nullptr) logs_.main->line(text);
-    if (logs_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
+    count_lost_split(entry.split.packets, DropReason::kUploadFailed);
+    say("error",
+        fmt::format("streamed split {} ({} packets) is lost: {}", entry.remote_name(0), entry.split.packets, error));
   };
   if (rc.stream) {
     plan_.stream_to = rclone_.get();
@@ -430,19 +423,15 @@ bool Target::open_split(Stream& stream, std::uint64_t ts) {
 
 void Target::keep_failed_pipe_split(OpenFile& f, SplitOutput& out, const std::string& final_name) {
   pipe_failures_.fetch_add(1, std::memory_order_relaxed);
-  splits_failed_.fetch_add(1, std::memory_order_relaxed);
-  dropped_[static_cast<std::size_t>(DropReason::kPipeFailed)].fetch_add(f.packets, std::memory_order_relaxed);
+  count_lost_split(f.packets, DropReason::kPipeFailed);
   // Failed splits of an RCLONE target are kept beside its spool, outside the entry folders.
   std::string keep_as = spool_ ? spool_->dir() + "/" + sink::split_remote(final_name).second : final_name;
   auto kept = out.keep_raw(keep_as);
   if (spool_) spool_->discard(f.spool_seq);
   std::string where =
       kept ? "the raw split was kept as " + *kept : "the raw split could not be kept either: " + kept.error().message();
-  std::string text = fmt::format("target '{}': error: {}; the split ({} packets) was not published; {}", config_.desc,
-                                 out.pipe_error()->message(), f.packets, where);
-  if (logs_.target != nullptr) logs_.target->line(text);
-  if (logs_.main != nullptr) logs_.main->line(text);
-  if (logs_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
+  say("error",
+      fmt::format("{}; the split ({} packets) was not published; {}", out.pipe_error()->message(), f.packets, where));
 }
 
 void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
@@ -577,10 +566,7 @@ void Target::published(const split::FinishedSplit& fs, std::function<void()> aft
     scripts_run_.fetch_add(runs, std::memory_order_relaxed);
     if (failures != 0) {
       script_failures_.fetch_add(failures, std::memory_order_relaxed);
-      std::string msg = fmt::format("target '{}': warning: {} script(s) failed (see its log); the push goes on",
-                                    config_.desc, failures);
-      if (logs_.main != nullptr) logs_.main->line(msg);
-      if (logs_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", msg.c_str());
+      say("warning", fmt::format("{} script(s) failed (see its log); the push goes on", failures), false);
     }
     if (after) after();
   };
@@ -608,9 +594,9 @@ void Target::fail_target(const std::string& message) {
   record_failure(message);
 }
 
-void Target::count_lost_split(std::uint64_t packets) {
+void Target::count_lost_split(std::uint64_t packets, DropReason reason) {
   splits_failed_.fetch_add(1, std::memory_order_relaxed);
-  dropped_[static_cast<std::size_t>(DropReason::kWriteFailed)].fetch_add(packets, std::memory_order_relaxed);
+  dropped_[static_cast<std::size_t>(reason)].fetch_add(packets, std::memory_order_relaxed);
 }
 
 void Target::record_failure(const std::string& message) {
@@ -619,15 +605,16 @@ void Target::record_failure(const std::string& message) {
     if (failure_.empty()) failure_ = message;
   }
   closer_failed_.store(true, std::memory_order_release);
-  std::string text = fmt::format("target '{}': error: {}", config_.desc, message);
-  if (logs_.target != nullptr) logs_.target->line(text);
-  if (logs_.main != nullptr) logs_.main->line(text);
-  if (logs_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
+  say("error", message);
 }
 
 void Target::warn(const std::string& message) {
-  std::string text = fmt::format("target '{}': warning: {}", config_.desc, message);
-  if (logs_.target != nullptr) logs_.target->line(text);
+  say("warning", message);
+}
+
+void Target::say(const char* kind, const std::string& message, bool in_target_log) {
+  std::string text = fmt::format("target '{}': {}: {}", config_.desc, kind, message);
+  if (in_target_log && logs_.target != nullptr) logs_.target->line(text);
   if (logs_.main != nullptr) logs_.main->line(text);
   if (logs_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
 }

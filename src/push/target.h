@@ -132,11 +132,14 @@ class Target {
   void publish_open_splits();
   // Target thread: stop writing, keep open splits as .failed, record the error.
   void fail_target(const std::string& message);
-  // Any thread: count a split that was not published and its packets as write_failed.
-  void count_lost_split(std::uint64_t packets);
+  // Any thread: count a split that was not published and its packets under `reason`.
+  void count_lost_split(std::uint64_t packets, DropReason reason = DropReason::kWriteFailed);
   // Any thread: record an error and make the target thread stop at its next batch.
   void record_failure(const std::string& message);
   void warn(const std::string& message);
+  // Any thread: "target 'Desc': KIND: message" into the main log and on stderr (when echoed),
+  // and into the target's log unless it already has the detail.
+  void say(const char* kind, const std::string& message, bool in_target_log = true);
 
   config::TargetConfig config_;
   Closer& closer_;

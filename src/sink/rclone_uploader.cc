@@ -29,17 +29,19 @@ RcloneUploader::~RcloneUploader() {
 }
 
 void RcloneUploader::enqueue(SpoolEntry entry) {
-  std::lock_guard lock(mutex_);
   Job job;
   job.spooled = std::move(entry);
-  queue_.push_back(std::move(job));
-  changed_.notify_all();
+  add(std::move(job));
 }
 
 void RcloneUploader::enqueue(StreamedSplit split) {
-  std::lock_guard lock(mutex_);
   Job job;
   job.streamed = std::move(split);
+  add(std::move(job));
+}
+
+void RcloneUploader::add(Job job) {
+  std::lock_guard lock(mutex_);
   queue_.push_back(std::move(job));
   changed_.notify_all();
 }

@@ -76,6 +76,7 @@ class RcloneUploader {
     std::optional<SpoolEntry> spooled;
     std::optional<StreamedSplit> streamed;
   };
+  void add(Job job);
   void loop();
   Result<void> upload(SpoolEntry& entry, std::string& local_md5);
   Result<void> complete_stream(StreamedSplit& split, bool& rcat_done);
