@@ -10,7 +10,7 @@ packages=(
   libpcap-dev liblua5.4-dev libcli11-dev libfmt-dev nlohmann-json3-dev libexpected-dev
   libzstd-dev liblz4-dev libisal-dev zlib1g-dev libssl-dev
   # rclone endpoints (pushcap runs rclone) and the codecs' own tools (oracles for compressed output)
-  rclone gzip zstd lz4
+  rclone gzip zstd lz4 ca-certificates
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # oracles and helpers used by the integration tests and the benchmark

@@ -9,5 +9,11 @@ if [[ -x $dest/node_modules/.bin/s3rver ]]; then
   exit 0
 fi
 mkdir -p "$dest"
-npm install --prefix "$dest" --no-audit --no-fund --loglevel=error s3rver@3.7.1 >/dev/null
+# Debian's Node.js trusts only its own CA list; use the system's store (which also holds any CA a
+# site's TLS proxy needs) unless npm was told otherwise.
+ca=()
+if [[ -r /etc/ssl/certs/ca-certificates.crt && $(npm config get cafile 2>/dev/null) == null ]]; then
+  ca=(--cafile /etc/ssl/certs/ca-certificates.crt)
+fi
+npm install --prefix "$dest" "${ca[@]}" --no-audit --no-fund --loglevel=error s3rver@3.7.1 >/dev/null
 echo "install-test-servers: s3rver installed in $dest"
