@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <spawn.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,6 +47,59 @@ std::vector<std::string> child_environment(const SpawnOptions& o) {
   return env;
 }
 
+// Signals whose handling the parent may have changed: the child gets the defaults.
+constexpr int kDefaultSignals[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD};
+
+// `name` as execve needs it: a path as given when it has a slash, else the first executable
+// in the child's PATH.
+Result<std::string> find_program(const std::string& name, const std::vector<std::string>& env) {
+  if (name.find('/') != std::string::npos) return name;
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  for (const auto& e : env) {
+    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+  }
+  for (std::size_t b = 0; b <= path.size();) {
+    std::size_t e = path.find(':', b);
+    if (e == std::string::npos) e = path.size();
+    std::string dir = e > b ? path.substr(b, e - b) : ".";
+    std::string candidate = dir + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    b = e + 1;
+  }
+  return fail(Errc::kIo, "cannot run " + name + ": not found in PATH");
+}
+
+// fork and execve for a child that must not outlive pushcap (PR_SET_PDEATHSIG, which
+// posix_spawn cannot set). Between fork and exec only async-signal-safe calls.
+Result<pid_t> fork_exec(const std::string& path, char* const argv[], char* const envp[], const int from[3]) {
+  const pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) return fail(Errc::kIo, "cannot run " + path + ": fork: " + errno_text(errno));
+  if (pid > 0) return pid;
+  ::setpgid(0, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(127);  // pushcap ended before the call above
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int s : kDefaultSignals) ::sigaction(s, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int fd = 0; fd < 3; ++fd) {
+    if (from[fd] >= 0) {
+      ::dup2(from[fd], fd);
+    } else {
+      int null = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+      if (null >= 0 && null != fd) {
+        ::dup2(null, fd);
+        ::close(null);
+      }
+    }
+  }
+  ::execve(path.c_str(), argv, envp);
+  ::_exit(127);
+}
+
 }  // namespace
 
 std::string ExitStatus::describe() const {
@@ -67,38 +121,10 @@ Result<Child> Child::spawn(const SpawnOptions& o) {
   }
   Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (o.pipe_stdin) {
-    posix_spawn_file_actions_adddup2(&actions, in_read.get(), 0);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  }
-  if (o.stdout_fd >= 0) {
-    posix_spawn_file_actions_adddup2(&actions, o.stdout_fd, 1);
-  } else if (o.capture_output) {
-    posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  }
-  if (o.capture_output) {
-    posix_spawn_file_actions_adddup2(&actions, out_write.get(), 2);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  }
-
-  // Its own process group, no blocked signals, default handlers for what the parent changed.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  sigemptyset(&defaults);
-  for (int s : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&defaults, s);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-
+  // Where the child's fds 0, 1 and 2 come from (-1: /dev/null).
+  const int from[3] = {o.pipe_stdin ? in_read.get() : -1,
+                       o.stdout_fd >= 0 ? o.stdout_fd : (o.capture_output ? out_write.get() : -1),
+                       o.capture_output ? out_write.get() : -1};
   std::vector<char*> argv;
   for (const auto& a : o.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -106,12 +132,40 @@ Result<Child> Child::spawn(const SpawnOptions& o) {
   std::vector<char*> envp;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  for (int s : kDefaultSignals) sigaddset(&defaults, s);
 
   pid_t pid = -1;
-  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return fail(Errc::kIo, "cannot run " + o.argv[0] + ": " + errno_text(rc));
+  if (o.die_with_parent) {
+    auto path = find_program(o.argv[0], env_strings);
+    if (!path) return fail(path.error());
+    auto r = fork_exec(*path, argv.data(), envp.data(), from);
+    if (!r) return fail(r.error());
+    pid = *r;
+  } else {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    for (int fd = 0; fd < 3; ++fd) {
+      if (from[fd] >= 0) {
+        posix_spawn_file_actions_adddup2(&actions, from[fd], fd);
+      } else {
+        posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
+      }
+    }
+    // Its own process group, no blocked signals, default handlers for what the parent changed.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) return fail(Errc::kIo, "cannot run " + o.argv[0] + ": " + errno_text(rc));
+  }
 
   Child c;
   c.pid_ = pid;

@@ -38,6 +38,9 @@ struct SpawnOptions {
   bool pipe_stdin = false;             ///< stdin is a pipe the parent writes (else /dev/null)
   int stdout_fd = -1;                  ///< stdout goes here (not owned); -1: into the output pipe
   bool capture_output = true;          ///< stderr (and stdout when stdout_fd < 0) into a pipe
+  /// The child gets SIGKILL when the thread that started it ends, pushcap included (a daemon
+  /// must not outlive a pushcap killed with SIGKILL). Started with fork and execve.
+  bool die_with_parent = false;
 };
 
 /// A running child. Destroying one that still runs kills its process group and reaps it.

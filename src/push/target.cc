@@ -67,7 +67,17 @@ Result<void> Target::start() {
   ro.extra_flags = rc.flags;
   ro.io_timeout = std::chrono::seconds(rc.timeout);
   ro.command_limit = std::chrono::seconds(std::max(10, rc.timeout * 2));
+  ro.log = [this](const std::string& line) {
+    if (logs_.target != nullptr) logs_.target->line(line);
+  };
+  // A bad RcloneFlags entry or config: the target stops as after a failed write (its spool
+  // keeps what is complete), the run ends with an error naming it.
+  ro.cannot_start = [this](const std::string& why) {
+    rclone_unusable_.store(true, std::memory_order_release);
+    record_failure(why);
+  };
   rclone_ = std::make_unique<sink::Rclone>(ro);
+  if (auto r = rclone_->start(); !r) return fail(r.error().context(fmt::format("target '{}'", config_.desc)));
   sink::UploaderEvents events;
   events.log = [this](const std::string& line) {
     if (logs_.target != nullptr) logs_.target->line(line);
@@ -105,7 +115,12 @@ void Target::finish_uploads(const std::function<bool()>& give_up) {
   if (uploader_->pending() != 0 && logs_.target != nullptr) {
     logs_.target->line(fmt::format("waiting for {} uploads", uploader_->pending()));
   }
-  uploader_->finish(give_up);
+  // Waiting is pointless when rclone cannot even start: what is spooled stays for the next run.
+  uploader_->finish([&] { return give_up() || rclone_unusable_.load(std::memory_order_acquire); });
+  if (rclone_unusable_.load() && spool_ != nullptr && logs_.target != nullptr) {
+    logs_.target->line(fmt::format("uploads abandoned: rclone cannot start; {} bytes stay in the spool {}",
+                                   spool_->bytes(), spool_->dir()));
+  }
 }
 
 void Target::post(capture::BatchPtr batch) {

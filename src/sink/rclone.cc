@@ -11,37 +11,53 @@
 namespace pushcap::sink {
 namespace {
 
-// rclone's exit status for "directory not found" and "file not found".
-constexpr int kRcloneDirNotFound = 3;
-constexpr int kRcloneFileNotFound = 4;
+// remote "sf:dir/sub/name" as rclone's remote control takes it: {"fs": "sf:dir/sub/", "remote": "name"}.
+nlohmann::json fs_and_remote(const std::string& remote, const char* fs_key = "fs", const char* remote_key = "remote") {
+  auto [dir, name] = split_remote(remote);
+  return {{fs_key, dir}, {remote_key, name}};
+}
+
+// A local file as a source: rclone reads "/abs/dir/" as a local folder (a relative path with a
+// colon in it would be taken for a remote, so it is made absolute).
+nlohmann::json local_source(const std::string& path) {
+  std::string abs = path;
+  if (abs.empty() || abs[0] != '/') {
+    char cwd[4096];
+    if (::getcwd(cwd, sizeof cwd) != nullptr) abs = std::string(cwd) + "/" + abs;
+  }
+  auto cut = abs.rfind('/');
+  return {{"srcFs", abs.substr(0, cut + 1)}, {"srcRemote", abs.substr(cut + 1)}};
+}
 
 }  // namespace
 
-SpawnOptions Rclone::command(std::vector<std::string> args) const {
-  SpawnOptions o;
-  o.argv = {options_.binary};
-  if (!options_.config.empty()) {
-    o.argv.push_back("--config");
-    o.argv.push_back(options_.config);
-  }
-  for (const char* flag : {"--contimeout", "--timeout"}) {
-    o.argv.push_back(flag);
-    auto secs = flag[2] == 'c' ? options_.contimeout : options_.io_timeout;
-    o.argv.push_back(std::to_string(secs.count()) + "s");
-  }
-  o.argv.insert(o.argv.end(), {"--low-level-retries", "3", "--retries", "1", "--stats", "0"});
-  o.argv.insert(o.argv.end(), options_.extra_flags.begin(), options_.extra_flags.end());
-  o.argv.insert(o.argv.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
-  // rclone 1.60 fails every S3 call when AWS_CA_BUNDLE is set (ENDPOINTS.md).
-  o.env_unset = {"AWS_CA_BUNDLE"};
-  return o;
+Rclone::Rclone(RcloneOptions options) : options_(std::move(options)) {
+  RcloneDaemonOptions d;
+  d.binary = options_.binary;
+  d.flags = global_flags();
+  d.log = options_.log;
+  d.cannot_start = options_.cannot_start;
+  daemon_ = std::make_unique<RcloneDaemon>(std::move(d));
 }
 
-Result<RunResult> Rclone::run(const std::string& step, std::vector<std::string> args,
-                              std::chrono::milliseconds limit) const {
-  auto r = run_command(command(std::move(args)), limit);
-  if (!r) return fail(r.error().context("rclone " + step));
-  return r;
+Rclone::~Rclone() = default;
+
+std::vector<std::string> Rclone::global_flags() const {
+  std::vector<std::string> f;
+  if (!options_.config.empty()) f.insert(f.end(), {"--config", options_.config});
+  f.insert(f.end(), {"--contimeout", std::to_string(options_.contimeout.count()) + "s", "--timeout",
+                     std::to_string(options_.io_timeout.count()) + "s", "--low-level-retries", "3", "--stats", "0"});
+  f.insert(f.end(), options_.extra_flags.begin(), options_.extra_flags.end());
+  return f;
+}
+
+Result<void> Rclone::start() {
+  return daemon_->start();
+}
+
+Result<RcReply> Rclone::call(const std::string& method, const nlohmann::json& input,
+                             std::chrono::milliseconds limit) const {
+  return daemon_->call(method, input, limit);
 }
 
 std::chrono::milliseconds Rclone::transfer_limit(std::uint64_t bytes) const {
@@ -50,71 +66,73 @@ std::chrono::milliseconds Rclone::transfer_limit(std::uint64_t bytes) const {
          std::chrono::milliseconds(bytes * 1000 / rate);
 }
 
-static Error step_error(const std::string& step, const RunResult& r) {
-  std::string line = last_line(r.output);
-  return Error(Errc::kIo,
-               fmt::format("rclone {} failed ({}){}", step, r.status.describe(), line.empty() ? "" : ": " + line));
+static Error step_error(const std::string& step, const RcReply& r) {
+  return Error(Errc::kIo, fmt::format("rclone {} failed (HTTP status {}): {}", step, r.status, r.error()));
 }
 
 Result<std::optional<RemoteObject>> Rclone::stat(const std::string& remote, bool hash) const {
-  std::string step = "lsjson --stat " + remote;
-  std::vector<std::string> args = {"lsjson", "--stat"};
-  if (hash) args.insert(args.end(), {"--hash-type", "MD5"});
-  args.push_back(remote);
+  std::string step = "stat " + remote;
+  nlohmann::json in = fs_and_remote(remote);
+  if (hash) in["opt"] = {{"hashTypes", {"MD5"}}};
   // Hashing a large object on the server takes time: allow a transfer's.
-  auto r = run(step, std::move(args), hash ? transfer_limit(1u << 30) : options_.command_limit);
-  if (!r) return fail(r.error());
-  if (!r->status.timed_out && (r->status.code == kRcloneDirNotFound || r->status.code == kRcloneFileNotFound)) {
-    return std::optional<RemoteObject>();
-  }
-  if (!r->status.ok()) return fail(step_error(step, *r));
-  // stdout and stderr share one pipe: the JSON object is the part between the outer braces.
-  auto open = r->output.find('{');
-  auto close = r->output.rfind('}');
-  if (open == std::string::npos || close == std::string::npos || close < open) {
-    return fail(Errc::kIo, fmt::format("rclone {}: no JSON in its output: {}", step, last_line(r->output)));
-  }
-  auto j = nlohmann::json::parse(r->output.substr(open, close - open + 1), nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("Size")) {
-    return fail(Errc::kIo, fmt::format("rclone {}: cannot read its JSON output", step));
+  auto r = call("operations/stat", in, hash ? transfer_limit(1u << 30) : options_.command_limit);
+  if (!r) return fail(r.error().context("rclone " + step));
+  if (r->status == 404) return std::optional<RemoteObject>();  // no such object or folder
+  if (r->status != 200) return fail(step_error(step, *r));
+  const nlohmann::json& item = r->body.is_object() && r->body.contains("item") ? r->body["item"] : nlohmann::json();
+  if (item.is_null()) return std::optional<RemoteObject>();
+  if (!item.is_object() || !item.contains("Size") || !item["Size"].is_number()) {
+    return fail(Errc::kIo, fmt::format("rclone {}: cannot read its answer: {}", step, r->body.dump()));
   }
   // Bucket stores answer a stat of a missing key with a directory (a prefix): no object there.
-  if (j.value("IsDir", false)) return std::optional<RemoteObject>();
+  if (item.value("IsDir", false)) return std::optional<RemoteObject>();
   RemoteObject obj;
-  obj.size = j["Size"].get<std::uint64_t>();
-  if (j.contains("Hashes") && j["Hashes"].is_object() && j["Hashes"].contains("md5")) {
-    obj.md5 = j["Hashes"]["md5"].get<std::string>();
+  obj.size = item["Size"].get<std::uint64_t>();
+  if (item.contains("Hashes") && item["Hashes"].is_object() && item["Hashes"].contains("md5") &&
+      item["Hashes"]["md5"].is_string()) {
+    obj.md5 = item["Hashes"]["md5"].get<std::string>();
   }
   return std::optional<RemoteObject>(obj);
 }
 
 Result<void> Rclone::copyto(const std::string& local, const std::string& remote, std::uint64_t bytes) const {
-  std::string step = "copyto " + remote;
-  auto r = run(step, {"copyto", local, remote}, transfer_limit(bytes));
-  if (!r) return fail(r.error());
-  if (!r->status.ok()) return fail(step_error(step, *r));
+  std::string step = "copyfile " + local + " to " + remote;
+  nlohmann::json in = local_source(local);
+  in.update(fs_and_remote(remote, "dstFs", "dstRemote"));
+  auto r = call("operations/copyfile", in, transfer_limit(bytes));
+  if (!r) return fail(r.error().context("rclone " + step));
+  if (r->status != 200) return fail(step_error(step, *r));
   return {};
 }
 
 Result<void> Rclone::moveto(const std::string& from, const std::string& to, std::uint64_t bytes) const {
-  std::string step = "moveto " + to;
+  std::string step = "movefile " + from + " to " + to;
+  nlohmann::json in = fs_and_remote(from, "srcFs", "srcRemote");
+  in.update(fs_and_remote(to, "dstFs", "dstRemote"));
   // A backend without server-side move copies through pushcap's host: allow a transfer's time.
-  auto r = run(step, {"moveto", "--ignore-checksum", from, to}, transfer_limit(bytes));
-  if (!r) return fail(r.error());
-  if (!r->status.ok()) return fail(step_error(step, *r));
+  auto r = call("operations/movefile", in, transfer_limit(bytes));
+  if (!r) return fail(r.error().context("rclone " + step));
+  if (r->status != 200) return fail(step_error(step, *r));
   return {};
 }
 
 Result<void> Rclone::deletefile(const std::string& remote) const {
   std::string step = "deletefile " + remote;
-  auto r = run(step, {"deletefile", remote}, options_.command_limit);
-  if (!r) return fail(r.error());
-  if (!r->status.ok()) return fail(step_error(step, *r));
+  auto r = call("operations/deletefile", fs_and_remote(remote), options_.command_limit);
+  if (!r) return fail(r.error().context("rclone " + step));
+  if (r->status != 200) return fail(step_error(step, *r));
   return {};
 }
 
 SpawnOptions Rclone::rcat(const std::string& remote) const {
-  return command({"rcat", remote});
+  SpawnOptions o;
+  o.argv = {options_.binary};
+  std::vector<std::string> flags = global_flags();
+  o.argv.insert(o.argv.end(), flags.begin(), flags.end());
+  o.argv.insert(o.argv.end(), {"--retries", "1", "rcat", remote});
+  // rclone 1.60 fails every S3 call when AWS_CA_BUNDLE is set (ENDPOINTS.md).
+  o.env_unset = {"AWS_CA_BUNDLE"};
+  return o;
 }
 
 std::pair<std::string, std::string> split_remote(const std::string& remote) {

@@ -1,29 +1,36 @@
 #pragma once
-// rclone as pushcap drives it (ENDPOINTS.md): one short command per step, each with rclone's
-// own connect and I/O timeouts, a wall-clock deadline of pushcap's own that kills a hung rclone,
-// AWS_CA_BUNDLE removed from its environment, and failures reported with rclone's exit status
-// and its last error line. Judged by exit status, never by "ERROR" in its output.
+// rclone as pushcap drives it (ENDPOINTS.md): each step (stat, copy, move, delete) is one call
+// to the target's `rclone rcd` (rclone_daemon.h), with rclone's own connect and I/O timeouts
+// and a wall-clock deadline of pushcap's own that kills a hung rclone; AWS_CA_BUNDLE removed
+// from its environment; failures reported with rclone's status and error text. Judged by the
+// status of the answer, never by "ERROR" in rclone's output. The streaming mode's `rclone rcat`
+// is a process of its own per split.
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
 #include "core/subprocess.h"
+#include "sink/rclone_daemon.h"
 
 namespace pushcap::sink {
 
 /// How rclone is run.
 struct RcloneOptions {
   std::string binary = "rclone";
-  std::string config;                      ///< --config FILE
-  std::vector<std::string> extra_flags;    ///< the target's RcloneFlags
-  std::chrono::seconds contimeout{10};     ///< --contimeout
-  std::chrono::seconds io_timeout{30};     ///< --timeout (idle time of a transfer)
-  std::chrono::seconds command_limit{60};  ///< deadline of a command that moves no file data
-  std::uint64_t min_rate = 1u << 20;       ///< bytes/s a transfer is allowed at worst (sets its deadline)
+  std::string config;                                    ///< --config FILE
+  std::vector<std::string> extra_flags;                  ///< the target's RcloneFlags
+  std::chrono::seconds contimeout{10};                   ///< --contimeout
+  std::chrono::seconds io_timeout{30};                   ///< --timeout (idle time of a transfer)
+  std::chrono::seconds command_limit{60};                ///< deadline of a command that moves no file data
+  std::uint64_t min_rate = 1u << 20;                     ///< bytes/s a transfer is allowed at worst (sets its deadline)
+  std::function<void(const std::string&)> log;           ///< the daemon's starts and kills
+  std::function<void(const std::string&)> cannot_start;  ///< see RcloneDaemonOptions
 };
 
 /// An object on the remote.
@@ -32,11 +39,17 @@ struct RemoteObject {
   std::string md5;  ///< "" when the backend has no MD5
 };
 
-/// One rclone step that failed; the message names the step, the exit status and rclone's last
-/// error line.
+/// The rclone steps of an upload. A failed step's message names the step, the status and
+/// rclone's error text.
 class Rclone {
  public:
-  explicit Rclone(RcloneOptions options) : options_(std::move(options)) {}
+  explicit Rclone(RcloneOptions options);
+  ~Rclone();
+  Rclone(const Rclone&) = delete;
+  Rclone& operator=(const Rclone&) = delete;
+
+  /// Starts the daemon without waiting for it (see RcloneDaemon::start).
+  Result<void> start();
 
   /// The object at `remote`, nullopt if there is none; with its MD5 if `hash` and the backend
   /// has one (some backends compute it on request: SFTP servers read the whole file).
@@ -57,10 +70,11 @@ class Rclone {
   [[nodiscard]] const RcloneOptions& options() const { return options_; }
 
  private:
-  [[nodiscard]] SpawnOptions command(std::vector<std::string> args) const;
-  Result<RunResult> run(const std::string& step, std::vector<std::string> args, std::chrono::milliseconds limit) const;
+  [[nodiscard]] std::vector<std::string> global_flags() const;
+  Result<RcReply> call(const std::string& method, const nlohmann::json& input, std::chrono::milliseconds limit) const;
 
   RcloneOptions options_;
+  std::unique_ptr<RcloneDaemon> daemon_;
 };
 
 /// Splits "remote:dir/sub/name" into "remote:dir/sub/" and "name".

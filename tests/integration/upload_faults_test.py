@@ -1,9 +1,12 @@
 """Upload faults (ENDPOINTS.md, "Injecting faults here") against rclone serve sftp on 127.0.0.1:
 the endpoint down at start and started later, killed mid-upload and restarted, hung
-(SIGSTOP), refusing writes (read-only), and pushcap itself killed with SIGKILL during an upload
-and run again. In every case every split arrives exactly once, complete (the MD5 of the same
-split written by a local File target), and no temporary name or spool entry is left."""
+(SIGSTOP), refusing writes (read-only), pushcap's own rclone daemon hung (SIGSTOP: pushcap's
+deadline kills it) or killed, and pushcap itself killed with SIGKILL during an upload and run
+again. In every case every split arrives exactly once, complete (the MD5 of the same split
+written by a local File target), and no temporary name or spool entry is left. A bad
+RcloneFlags entry ends the run with an error naming it and keeps the spooled splits."""
 import os
+import re
 import signal
 import subprocess
 import time
@@ -70,8 +73,8 @@ class UploadFaults(Upload):
         finally:
             server.stop()
         log = self.log()
-        self.assertIn("rclone lsjson --stat", log)  # the failing step, its exit status and last error line
-        self.assertIn("exit status", log)
+        # The failing step, rclone's status and its error text.
+        self.assertRegex(log, r"rclone stat ep:up/all_\S+ failed \(HTTP status 500\): .*connection refused")
         self.assertIn("reading waits until uploads make room", log)
         self.assertIn("the reader waited", err)
 
@@ -109,7 +112,7 @@ class UploadFaults(Upload):
         try:
             self.start_push(server)
             self.wait_for("refused writes", lambda: self.log().count("upload failed") >= 2)
-            self.assertIn("rclone copyto", self.log())
+            self.assertRegex(self.log(), r"rclone copyfile \S+ to ep:up/\.all_\S+\.partial failed .*Read only file system")
             server.stop()
             server.read_only = False
             server.start()
@@ -117,6 +120,56 @@ class UploadFaults(Upload):
             self.assert_arrived_once(server, self.expected)
         finally:
             server.stop()
+
+    def rclone_daemon_pid(self):
+        pids = re.findall(r"rclone rcd \(pid (\d+)\) serves", self.log())
+        return int(pids[-1]) if pids else None
+
+    def test_rclone_daemon_hung_is_killed_by_the_deadline(self):
+        # RcloneTimeout 3 s: a call's deadline is max(10 s, 2 x 3 s) plus 1 s per MiB moved.
+        server = servers.RcloneSftp(self.path("srv")).start()
+        try:
+            self.start_push(server, SLOW + ", RcloneTimeout = 3")
+            self.wait_for("an upload in flight", self.uploading(server))
+            hung = self.rclone_daemon_pid()
+            os.kill(hung, signal.SIGSTOP)
+            self.wait_for("the hung daemon killed", lambda: f"killing rclone rcd (pid {hung})" in self.log(), 60)
+            self.finish()
+            self.assert_arrived_once(server, self.expected)
+        finally:
+            server.stop()
+        self.assertIn("did not end within its", self.log())
+        self.assertNotEqual(self.rclone_daemon_pid(), hung, "a new daemon served the retries")
+
+    def test_rclone_daemon_killed_is_started_again(self):
+        server = servers.RcloneSftp(self.path("srv")).start()
+        try:
+            self.start_push(server, SLOW)
+            self.wait_for("an upload in flight", self.uploading(server))
+            killed = self.rclone_daemon_pid()
+            os.kill(killed, signal.SIGKILL)
+            self.finish()
+            self.assert_arrived_once(server, self.expected)
+        finally:
+            server.stop()
+        self.assertIn("upload failed", self.log())
+        self.assertNotEqual(self.rclone_daemon_pid(), killed)
+
+    def test_bad_rclone_flag_ends_the_run_and_keeps_the_spool(self):
+        server = servers.RcloneSftp(self.path("srv")).start()
+        try:
+            self.start_push(server, ', RcloneFlags = "--no-such-flag"')
+            out, err = self.proc.communicate(timeout=60)
+            self.assertNotEqual(self.proc.returncode, 0)
+            self.assertIn("rclone rcd did not start (exit status 1)", err)
+            self.assertIn("unknown flag: --no-such-flag", err)
+            self.assertEqual(server.files(), {})
+        finally:
+            server.stop()
+        # Whatever was complete before the target stopped waits in the spool for the next run.
+        spooled = [n for n in os.listdir(self.path("spool", "up")) if n.endswith(".json")]
+        self.assertTrue(spooled)
+        self.assertIn("uploads abandoned: rclone cannot start", self.log())
 
     def test_pushcap_killed_during_upload_and_run_again(self):
         server = servers.RcloneSftp(self.path("srv")).start()
