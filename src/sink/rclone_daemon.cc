@@ -172,11 +172,6 @@ RcloneDaemon::~RcloneDaemon() {
   stop();
 }
 
-unsigned RcloneDaemon::starts() const {
-  std::lock_guard lock(mutex_);
-  return starts_;
-}
-
 Result<void> RcloneDaemon::start() {
   std::lock_guard lock(mutex_);
   if (current_) return {};
@@ -253,7 +248,6 @@ Result<std::shared_ptr<RcloneDaemon::Instance>> RcloneDaemon::launch() {
   Instance* raw = instance.get();
   raw->drain = std::thread([raw, fd = raw->child.output_fd()] { raw->drain_output(fd); });
   raw->starter = std::thread([raw, options = options_] { raw->await_answer(options); });
-  ++starts_;
   return instance;
 }
 

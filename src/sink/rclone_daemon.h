@@ -60,8 +60,6 @@ class RcloneDaemon {
   Result<RcReply> call(const std::string& method, const nlohmann::json& input, std::chrono::milliseconds limit);
   /// Stops the daemon (the next call would start it again).
   void stop();
-  /// How many daemons were started so far.
-  [[nodiscard]] unsigned starts() const;
 
  private:
   struct Instance;
@@ -72,7 +70,6 @@ class RcloneDaemon {
   RcloneDaemonOptions options_;
   mutable std::mutex mutex_;
   std::shared_ptr<Instance> current_;
-  unsigned starts_ = 0;
 };
 
 }  // namespace pushcap::sink
