@@ -116,7 +116,13 @@ void Target::finish_uploads(const std::function<bool()>& give_up) {
     logs_.target->line(fmt::format("waiting for {} uploads", uploader_->pending()));
   }
   // Waiting is pointless when rclone cannot even start: what is spooled stays for the next run.
-  uploader_->finish([&] { return give_up() || rclone_unusable_.load(std::memory_order_acquire); });
+  uploader_->finish([&] {
+    if (!give_up() && !rclone_unusable_.load(std::memory_order_acquire)) return false;
+    // Interrupted: the steps in flight end now, not at their deadlines; what they were sending
+    // stays in the spool.
+    rclone_->stop();
+    return true;
+  });
   if (rclone_unusable_.load() && spool_ != nullptr && logs_.target != nullptr) {
     logs_.target->line(fmt::format("uploads abandoned: rclone cannot start; {} bytes stay in the spool {}",
                                    spool_->bytes(), spool_->dir()));

@@ -55,6 +55,10 @@ Result<void> Rclone::start() {
   return daemon_->start();
 }
 
+void Rclone::stop() {
+  daemon_->stop();
+}
+
 Result<RcReply> Rclone::call(const std::string& method, const nlohmann::json& input,
                              std::chrono::milliseconds limit) const {
   return daemon_->call(method, input, limit);

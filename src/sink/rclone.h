@@ -50,6 +50,8 @@ class Rclone {
 
   /// Starts the daemon without waiting for it (see RcloneDaemon::start).
   Result<void> start();
+  /// Kills the daemon: the steps in flight fail at once (see RcloneDaemon::stop).
+  void stop();
 
   /// The object at `remote`, nullopt if there is none; with its MD5 if `hash` and the backend
   /// has one (some backends compute it on request: SFTP servers read the whole file).

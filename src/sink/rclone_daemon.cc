@@ -187,7 +187,9 @@ void RcloneDaemon::stop() {
     std::lock_guard lock(mutex_);
     old = std::move(current_);
   }
-  // ~Instance kills and reaps it once the last call holding it has returned.
+  // Killed now: a call in flight fails at once instead of running to its deadline. ~Instance
+  // reaps it once the last call holding it has returned.
+  if (old) old->kill_now();
 }
 
 Result<std::shared_ptr<RcloneDaemon::Instance>> RcloneDaemon::running() {

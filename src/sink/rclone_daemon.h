@@ -58,7 +58,7 @@ class RcloneDaemon {
   /// Calls `method` (e.g. "operations/stat") with `input`. An Error means no answer: the daemon
   /// could not start, died, or did not answer within `limit` (it is then killed).
   Result<RcReply> call(const std::string& method, const nlohmann::json& input, std::chrono::milliseconds limit);
-  /// Stops the daemon (the next call would start it again).
+  /// Kills the daemon now; calls in flight fail (the next call would start another).
   void stop();
 
  private:

@@ -1,10 +1,11 @@
 """Upload faults (ENDPOINTS.md, "Injecting faults here") against rclone serve sftp on 127.0.0.1:
 the endpoint down at start and started later, killed mid-upload and restarted, hung
 (SIGSTOP), refusing writes (read-only), pushcap's own rclone daemon hung (SIGSTOP: pushcap's
-deadline kills it) or killed, and pushcap itself killed with SIGKILL during an upload and run
-again. In every case every split arrives exactly once, complete (the MD5 of the same split
-written by a local File target), and no temporary name or spool entry is left. A bad
-RcloneFlags entry ends the run with an error naming it and keeps the spooled splits."""
+deadline kills it) or killed, pushcap interrupted (SIGINT) during an upload, and pushcap
+itself killed with SIGKILL during an upload; each run again. In every case every split arrives
+exactly once, complete (the MD5 of the same split written by a local File target), and no
+temporary name or spool entry is left. A bad RcloneFlags entry ends the run with an error
+naming it and keeps the spooled splits."""
 import os
 import re
 import signal
@@ -170,6 +171,24 @@ class UploadFaults(Upload):
         spooled = [n for n in os.listdir(self.path("spool", "up")) if n.endswith(".json")]
         self.assertTrue(spooled)
         self.assertIn("uploads abandoned: rclone cannot start", self.log())
+
+    def test_interrupt_during_upload_ends_at_once_and_the_spool_resumes(self):
+        server = servers.RcloneSftp(self.path("srv")).start()
+        try:
+            self.start_push(server, SLOW)
+            self.wait_for("an upload in flight", self.uploading(server))
+            t0 = time.time()
+            self.proc.send_signal(signal.SIGINT)
+            self.proc.communicate(timeout=60)
+            # The step in flight is cut (its daemon killed), not left to its deadline (10 s + 1 s/MiB).
+            self.assertLess(time.time() - t0, 5)
+            self.assertEqual(self.proc.returncode, 128 + signal.SIGINT)
+            self.assertTrue([n for n in os.listdir(self.path("spool", "up")) if n.endswith(".json")])
+            self.start_push(server)
+            self.finish()
+            self.assert_arrived_once(server, self.expected)
+        finally:
+            server.stop()
 
     def test_pushcap_killed_during_upload_and_run_again(self):
         server = servers.RcloneSftp(self.path("srv")).start()
