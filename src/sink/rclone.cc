@@ -59,19 +59,30 @@ void Rclone::stop() {
   daemon_->stop();
 }
 
-Result<RcReply> Rclone::call(const std::string& method, const nlohmann::json& input,
-                             std::chrono::milliseconds limit) const {
-  return daemon_->call(method, input, limit);
-}
-
 std::chrono::milliseconds Rclone::transfer_limit(std::uint64_t bytes) const {
   auto rate = std::max<std::uint64_t>(options_.min_rate, 1);
   return std::chrono::duration_cast<std::chrono::milliseconds>(options_.command_limit) +
          std::chrono::milliseconds(bytes * 1000 / rate);
 }
 
-static Error step_error(const std::string& step, const RcReply& r) {
+// A step that got an answer other than 200: its status and rclone's error text.
+static Error step_failed(const std::string& step, const RcReply& r) {
   return Error(Errc::kIo, fmt::format("rclone {} failed (HTTP status {}): {}", step, r.status, r.error()));
+}
+
+Result<RcReply> Rclone::call(const std::string& step, const std::string& method, const nlohmann::json& input,
+                             std::chrono::milliseconds limit) const {
+  auto r = daemon_->call(method, input, limit);
+  if (!r) return fail(r.error().context("rclone " + step));
+  return r;
+}
+
+Result<void> Rclone::run(const std::string& step, const std::string& method, const nlohmann::json& input,
+                         std::chrono::milliseconds limit) const {
+  auto r = call(step, method, input, limit);
+  if (!r) return fail(r.error());
+  if (r->status != 200) return fail(step_failed(step, *r));
+  return {};
 }
 
 Result<std::optional<RemoteObject>> Rclone::stat(const std::string& remote, bool hash) const {
@@ -79,10 +90,10 @@ Result<std::optional<RemoteObject>> Rclone::stat(const std::string& remote, bool
   nlohmann::json in = fs_and_remote(remote);
   if (hash) in["opt"] = {{"hashTypes", {"MD5"}}};
   // Hashing a large object on the server takes time: allow a transfer's.
-  auto r = call("operations/stat", in, hash ? transfer_limit(1u << 30) : options_.command_limit);
-  if (!r) return fail(r.error().context("rclone " + step));
+  auto r = call(step, "operations/stat", in, hash ? transfer_limit(1u << 30) : options_.command_limit);
+  if (!r) return fail(r.error());
   if (r->status == 404) return std::optional<RemoteObject>();  // no such object or folder
-  if (r->status != 200) return fail(step_error(step, *r));
+  if (r->status != 200) return fail(step_failed(step, *r));
   const nlohmann::json& item = r->body.is_object() && r->body.contains("item") ? r->body["item"] : nlohmann::json();
   if (item.is_null()) return std::optional<RemoteObject>();
   if (!item.is_object() || !item.contains("Size") || !item["Size"].is_number()) {
@@ -103,10 +114,7 @@ Result<void> Rclone::copyto(const std::string& local, const std::string& remote,
   std::string step = "copyfile " + local + " to " + remote;
   nlohmann::json in = local_source(local);
   in.update(fs_and_remote(remote, "dstFs", "dstRemote"));
-  auto r = call("operations/copyfile", in, transfer_limit(bytes));
-  if (!r) return fail(r.error().context("rclone " + step));
-  if (r->status != 200) return fail(step_error(step, *r));
-  return {};
+  return run(step, "operations/copyfile", in, transfer_limit(bytes));
 }
 
 Result<void> Rclone::moveto(const std::string& from, const std::string& to, std::uint64_t bytes) const {
@@ -114,18 +122,12 @@ Result<void> Rclone::moveto(const std::string& from, const std::string& to, std:
   nlohmann::json in = fs_and_remote(from, "srcFs", "srcRemote");
   in.update(fs_and_remote(to, "dstFs", "dstRemote"));
   // A backend without server-side move copies through pushcap's host: allow a transfer's time.
-  auto r = call("operations/movefile", in, transfer_limit(bytes));
-  if (!r) return fail(r.error().context("rclone " + step));
-  if (r->status != 200) return fail(step_error(step, *r));
-  return {};
+  return run(step, "operations/movefile", in, transfer_limit(bytes));
 }
 
 Result<void> Rclone::deletefile(const std::string& remote) const {
   std::string step = "deletefile " + remote;
-  auto r = call("operations/deletefile", fs_and_remote(remote), options_.command_limit);
-  if (!r) return fail(r.error().context("rclone " + step));
-  if (r->status != 200) return fail(step_error(step, *r));
-  return {};
+  return run(step, "operations/deletefile", fs_and_remote(remote), options_.command_limit);
 }
 
 SpawnOptions Rclone::rcat(const std::string& remote) const {

@@ -73,7 +73,12 @@ class Rclone {
 
  private:
   [[nodiscard]] std::vector<std::string> global_flags() const;
-  Result<RcReply> call(const std::string& method, const nlohmann::json& input, std::chrono::milliseconds limit) const;
+  // One step through the daemon; errors say "rclone <step>: ...".
+  Result<RcReply> call(const std::string& step, const std::string& method, const nlohmann::json& input,
+                       std::chrono::milliseconds limit) const;
+  // The same for a step that must answer 200.
+  Result<void> run(const std::string& step, const std::string& method, const nlohmann::json& input,
+                   std::chrono::milliseconds limit) const;
 
   RcloneOptions options_;
   std::unique_ptr<RcloneDaemon> daemon_;

@@ -68,7 +68,7 @@ class RcloneDaemon {
   void kill(const std::shared_ptr<Instance>& instance, const std::string& why);
 
   RcloneDaemonOptions options_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::shared_ptr<Instance> current_;
 };
 

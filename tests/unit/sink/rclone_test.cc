@@ -3,13 +3,13 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
 #include <fstream>
 #include <mutex>
 
 #include "core/fd.h"
 #include "sink/file_hash.h"
 #include "sink/rclone.h"
+#include "test_util.h"
 
 namespace pushcap::test {
 namespace {
@@ -17,21 +17,10 @@ namespace {
 using sink::Rclone;
 using sink::RcloneOptions;
 
-// A temporary folder removed at the end of the test.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/pushcap-rclone-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
 // rclone itself, through its daemon, on local folders (rclone takes a local path where a
 // remote goes): the real program, no server needed.
 TEST(Rclone, StatCopyMoveDeleteThroughTheDaemon) {
-  TempDir tmp;
-  const std::string& dir = tmp.path;
+  const std::string dir = temp_dir();
   const std::string local = dir + "/split.pcap";
   {
     std::ofstream f(local, std::ios::binary);
@@ -85,8 +74,7 @@ TEST(Rclone, StatCopyMoveDeleteThroughTheDaemon) {
 }
 
 TEST(Rclone, AnUnknownRemoteIsAFailedStepNamingIt) {
-  TempDir tmp;
-  const std::string& dir = tmp.path;
+  const std::string dir = temp_dir();
   std::ofstream(dir + "/rclone.conf") << "[here]\ntype = local\n";
   RcloneOptions o;
   o.config = dir + "/rclone.conf";
