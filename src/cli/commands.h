@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands; main.cc only parses the command line and calls one of these.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,20 @@ struct RunOptions {
   bool no_progress = false;
 };
 
+/// Options of `pushcap capture`.
+struct CaptureArgs {
+  std::string store;
+  std::vector<std::string> interfaces;
+  std::string name;
+  std::string max_size, max_age, segment_size = "256M", buffer = "256M", queue = "128M";
+  std::uint32_t snaplen = 262144;
+  std::string filter;
+  std::string tstamp = "auto";
+  std::string log_dir;
+};
+
+/// `pushcap capture --store DIR --iface IF...`: live interfaces into a capture store.
+int capture_command(const CaptureArgs& args);
 /// `pushcap run --config F --offline INPUT...`
 int run_command(const RunOptions& options);
 /// `pushcap check --config F`

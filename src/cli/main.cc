@@ -58,6 +58,23 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check", "validate a push config and print its targets; touches nothing");
   check_cmd->add_option("-c,--config", check_config, "the Lua push config")->required();
 
+  pushcap::cli::CaptureArgs cap;
+  auto* cap_cmd = app.add_subcommand("capture", "capture live interfaces into a capture store");
+  cap_cmd->add_option("--store", cap.store, "the store directory")->required();
+  cap_cmd->add_option("-i,--iface", cap.interfaces, "an interface to capture (repeatable)")->required();
+  cap_cmd->add_option("--name", cap.name,
+                      "capture name; streams are NAME_YYYYMMDD_HHMM (default: the first interface)");
+  cap_cmd->add_option("--max-size", cap.max_size, "retention: delete the oldest segments past this size (500G)");
+  cap_cmd->add_option("--max-age", cap.max_age, "retention: delete segments older than this (7d, 12h)");
+  cap_cmd->add_option("--segment-size", cap.segment_size, "size of one store segment")->capture_default_str();
+  cap_cmd->add_option("--buffer", cap.buffer, "kernel ring per interface")->capture_default_str();
+  cap_cmd->add_option("--queue", cap.queue, "memory between capture and disk")->capture_default_str();
+  cap_cmd->add_option("--snaplen", cap.snaplen, "bytes kept of each packet")->capture_default_str();
+  cap_cmd->add_option("--filter", cap.filter, "BPF filter (default: every packet)");
+  cap_cmd->add_option("--tstamp", cap.tstamp, "timestamp source: auto, host, adapter, adapter_unsynced")
+      ->capture_default_str();
+  cap_cmd->add_option("--log-dir", cap.log_dir, "also write the capture log and status lines into DIR");
+
   app.add_subcommand("split", "split one capture stream with pcap_split's flags (see pushcap split --help)");
 
   try {
@@ -67,6 +84,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : pushcap::cli::kExitUsage;
   }
   if (*run_cmd) return pushcap::cli::run_command(run);
+  if (*cap_cmd) return pushcap::cli::capture_command(cap);
   if (*check_cmd) return pushcap::cli::check_command(check_config);
   return pushcap::cli::kExitUsage;
 }
