@@ -20,6 +20,15 @@ std::uint64_t FileSource::total_bytes() const {
 
 SourceOutcome FileSource::run(const std::function<void(BatchPtr)>& emit,
                               const std::function<void(const Error&)>& on_error) {
+  SourceEvents events;
+  events.batch = emit;
+  events.error = on_error;
+  return run(events);
+}
+
+SourceOutcome FileSource::run(const SourceEvents& events) {
+  const std::function<void(BatchPtr)>& emit = events.batch;
+  const std::function<void(const Error&)>& on_error = events.error;
   SourceOutcome outcome;
   for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
     const std::size_t errors_before = outcome.errors.size();

@@ -11,35 +11,33 @@
 
 #include "capture/batch.h"
 #include "capture/input_list.h"
+#include "capture/source.h"
 #include "core/result.h"
 
 namespace pushcap::capture {
 
-/// What reading the inputs came to.
-struct SourceOutcome {
-  std::vector<Error> errors;         ///< damaged or unreadable inputs (each names file and offset)
-  std::vector<std::string> skipped;  ///< files in a directory that were not captures
-  bool interrupted = false;          ///< stopped early by the stop flag
-  std::uint64_t packets = 0;         ///< records delivered
-};
-
 /// The offline source: files, directory contents and stdin, in order.
-class FileSource {
+class FileSource : public Source {
  public:
   FileSource(std::vector<Input> inputs, BatchPool& pool) : inputs_(std::move(inputs)), pool_(pool) {}
 
   /// Reads every input, calling `emit` with each non-empty batch, until done or until a signal
   /// was noted (core/interrupt.h); an incomplete record at an interruption is not delivered.
   /// `on_error` (optional) hears of each damaged or unreadable input as it happens.
+  SourceOutcome run(const SourceEvents& events) override;
+  /// The same with only a batch callback and an error callback.
   SourceOutcome run(const std::function<void(BatchPtr)>& emit,
                     const std::function<void(const Error&)>& on_error = nullptr);
 
   /// The inputs, in reading order.
   [[nodiscard]] const std::vector<Input>& inputs() const { return inputs_; }
   /// Sum of the known input sizes, for progress.
-  [[nodiscard]] std::uint64_t total_bytes() const;
+  [[nodiscard]] std::uint64_t total_bytes() const override;
   /// Bytes read so far (any thread).
-  [[nodiscard]] std::uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t bytes_read() const override { return bytes_read_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::string input_name(std::uint32_t index) const override {
+    return index < inputs_.size() ? inputs_[index].path : std::string();
+  }
 
  private:
   // Returns false when the run must stop (stop flag).

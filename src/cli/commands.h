@@ -18,6 +18,9 @@ enum ExitCode : int {
 struct RunOptions {
   std::string config;
   std::vector<std::string> inputs;
+  std::string store;    ///< --store: a capture store (realtime, or --offline STREAM, --from/--to)
+  std::string capture;  ///< --capture: which capture of the store (default: the newest stream's)
+  std::string from, to;
   std::string log_dir;
   bool no_progress = false;
 };

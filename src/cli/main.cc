@@ -49,7 +49,14 @@ int main(int argc, char** argv) {
   pushcap::cli::RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "run a push config over captures");
   run_cmd->add_option("-c,--config", run.config, "the Lua push config")->required();
-  run_cmd->add_option("--offline", run.inputs, "captures to push: files, directories, - for stdin")->expected(1, -1);
+  run_cmd
+      ->add_option("--offline", run.inputs,
+                   "captures to push: files, directories, - for stdin; with --store: a stream name")
+      ->expected(1, -1);
+  run_cmd->add_option("--store", run.store, "a capture store: follow it (realtime), or push part of it again");
+  run_cmd->add_option("--capture", run.capture, "with --store: the capture to follow (default: the newest stream's)");
+  run_cmd->add_option("--from", run.from, "with --store: push packets from this time (2024-07-28T04:05:00Z)");
+  run_cmd->add_option("--to", run.to, "with --store: push packets before this time");
   run_cmd->add_option("inputs", run.inputs, "more captures");
   run_cmd->add_option("--log-dir", run.log_dir, "log directory (default: Config.LogDir, else ./pushcap-log)");
   run_cmd->add_flag("--no-progress", run.no_progress, "no progress line on a terminal");

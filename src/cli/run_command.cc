@@ -3,11 +3,17 @@
 #include <csignal>
 #include <cstdio>
 
+#include <sys/stat.h>
+
+#include <tuple>
+
 #include "capture/input_list.h"
 #include "cli/commands.h"
+#include "cli/time_arg.h"
 #include "config/lua_config.h"
 #include "core/interrupt.h"
 #include "push/engine.h"
+#include "store/store_source.h"
 
 namespace pushcap::cli {
 namespace {
@@ -46,22 +52,88 @@ int run_engine(const config::PushConfig& cfg, const std::vector<std::string>& in
   return report.ok() ? kExitOk : kExitRunErrors;
 }
 
+int run_store(const config::PushConfig& cfg, const RunOptions& options, push::EngineOptions eo) {
+  using Start = store::StoreSourceOptions::Start;
+  store::StoreSourceOptions so;
+  so.store_dir = options.store;
+  so.capture = options.capture;
+  so.start = cfg.follow_start ? Start::kStreamStart : Start::kNow;
+  if (options.inputs.size() > 1) {
+    std::fprintf(stderr, "pushcap: with --store, --offline takes one stream name\n");
+    return kExitUsage;
+  }
+  if (!options.inputs.empty()) {
+    if (!options.from.empty() || !options.to.empty()) {
+      std::fprintf(stderr, "pushcap: --offline STREAM and --from/--to do not go together\n");
+      return kExitUsage;
+    }
+    so.start = Start::kOffline;
+    so.offline_stream = options.inputs.front();
+  }
+  if (!options.from.empty() || !options.to.empty()) {
+    so.start = Start::kRange;
+    for (auto [text, out, flag] :
+         {std::tuple{&options.from, &so.from_ns, "--from"}, {&options.to, &so.to_ns, "--to"}}) {
+      if (text->empty()) continue;
+      auto t = parse_time_arg(*text);
+      if (!t) {
+        std::fprintf(stderr, "pushcap: %s: %s\n", flag, t.error().message().c_str());
+        return kExitUsage;
+      }
+      *out = *t;
+    }
+    if (so.from_ns >= so.to_ns) {
+      std::fprintf(stderr, "pushcap: --from must be before --to\n");
+      return kExitUsage;
+    }
+  }
+  // A realtime push may start before the capture made the store; it waits and says so.
+  struct stat st {};
+  const bool realtime = so.start == Start::kNow || so.start == Start::kStreamStart;
+  if (!realtime && (::stat(options.store.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+    std::fprintf(stderr, "pushcap: --store %s: not a directory\n", options.store.c_str());
+    return kExitUsage;
+  }
+  if (realtime) eo.progress = false;
+  auto engine = push::Engine::create(cfg, eo);
+  if (!engine) {
+    std::fprintf(stderr, "pushcap: %s\n", engine.error().message().c_str());
+    return kExitUsage;
+  }
+  install_signal_handlers();
+  store::StoreSource source(so, (*engine)->pool());
+  push::RunReport report = (*engine)->run(source);
+  std::fprintf(stderr, "%s\n", push::format_summary(report).c_str());
+  // A realtime push ends by a signal: SIGTERM and SIGINT are its normal end.
+  if (report.signal == SIGTERM || report.signal == SIGINT) {
+    report.signal = 0;
+    report.source.interrupted = false;
+  }
+  if (report.signal != 0) return 128 + report.signal;
+  return report.ok() ? kExitOk : kExitRunErrors;
+}
+
 int run_command(const RunOptions& options) {
   auto cfg = config::load_config(options.config);
   if (!cfg) {
     std::fprintf(stderr, "pushcap: config error: %s\n", cfg.error().message().c_str());
     return kExitUsage;
   }
-  if (options.inputs.empty()) {
+  if (options.inputs.empty() && options.store.empty()) {
     std::fprintf(stderr,
-                 "pushcap: no input: give --offline CAPTURE... (files, directories or - for stdin); "
-                 "realtime push from a capture store is not supported yet (issue #6)\n");
+                 "pushcap: no input: give --store DIR (a capture store, realtime), or --offline CAPTURE... (files, "
+                 "directories or - for stdin)\n");
     return kExitUsage;
   }
   for (const auto& w : cfg->warnings) std::fprintf(stderr, "pushcap: warning: %s\n", w.c_str());
   push::EngineOptions eo;
   eo.log_dir = !options.log_dir.empty() ? options.log_dir : !cfg->log_dir.empty() ? cfg->log_dir : "pushcap-log";
   eo.progress = !options.no_progress && ::isatty(STDERR_FILENO) != 0;
+  if (!options.store.empty()) return run_store(*cfg, options, eo);
+  if (!options.from.empty() || !options.to.empty() || !options.capture.empty()) {
+    std::fprintf(stderr, "pushcap: --from, --to and --capture go with --store\n");
+    return kExitUsage;
+  }
   return run_engine(*cfg, options.inputs, eo);
 }
 

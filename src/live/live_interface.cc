@@ -1,6 +1,11 @@
 #include "live/live_interface.h"
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstring>
 #include <vector>
@@ -89,6 +94,13 @@ Result<std::unique_ptr<LiveInterface>> LiveInterface::open(const InterfaceOption
     return fail(Errc::kIo, fmt::format("interface {}: cannot capture: {}{}", name, detail, hint));
   }
   li->linktype_ = pcap_datalink(p);
+  if (pcap_setnonblock(p, 1, err) != 0) {
+    return fail(Errc::kIo, fmt::format("interface {}: cannot read without blocking: {}", name, err));
+  }
+  if (pcap_get_selectable_fd(p) < 0)
+    return fail(Errc::kUnsupported, fmt::format("interface {}: no descriptor to wait on", name));
+  li->stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (li->stop_fd_ < 0) return fail(Errc::kIo, fmt::format("eventfd: {}", std::strerror(errno)));
   if (!options.filter.empty()) {
     bpf_program prog{};
     if (pcap_compile(p, &prog, options.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
@@ -104,6 +116,7 @@ Result<std::unique_ptr<LiveInterface>> LiveInterface::open(const InterfaceOption
 
 LiveInterface::~LiveInterface() {
   if (pcap_ != nullptr) pcap_close(pcap_);
+  if (stop_fd_ >= 0) ::close(stop_fd_);
 }
 
 void LiveInterface::on_packet(u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
@@ -154,39 +167,43 @@ void LiveInterface::read_stats() {
 void LiveInterface::run(store::ChunkPool& pool, store::ChunkQueue& queue) {
   pool_ = &pool;
   queue_ = &queue;
-  // Packets can sit in a kernel block until it is retired (the block timeout); allow as much
-  // again for packets timestamped on another CPU slightly out of order.
+  // A packet can sit in a kernel block until the block is retired (the block timeout); allow
+  // as much again for packets timestamped on another CPU slightly out of order.
   const std::uint64_t slack = 2 * std::uint64_t(options_.block_timeout_ms) * 1'000'000u;
+  const int pcap_fd = pcap_get_selectable_fd(pcap_);
   std::int64_t last_stats = 0;
   while (!stop_.load(std::memory_order_relaxed)) {
     const auto t0 = static_cast<std::uint64_t>(wall_ns());
     last_ts_ = 0;
+    // Non-blocking: one retired block per call, 0 when none is ready. (With TPACKET_V3 a
+    // blocking call waits for a packet however long the link is quiet.)
     const int n = pcap_dispatch(pcap_, -1, &LiveInterface::on_packet, reinterpret_cast<u_char*>(this));
-    if (n == PCAP_ERROR_BREAK) break;
-    if (n < 0) {
+    if (n < 0 && n != PCAP_ERROR_BREAK) {
       error_ = fmt::format("interface {}: capture failed: {}", options_.name, pcap_geterr(pcap_));
       has_error_.store(true, std::memory_order_release);
       break;
     }
-    // n == 0: nothing was ready for a whole block timeout, so every packet stamped before the
-    // call minus that timeout has been seen. Otherwise the newest packet seen says how far.
+    // n == 0: every retired block has been read, so every packet stamped before the call
+    // minus the block timeout has been seen. Otherwise the newest packet seen says how far.
     std::uint64_t below = 0;
-    if (n == 0) {
+    const std::int64_t now = mono_ns();
+    if (n <= 0) {
       below = t0 > slack ? t0 - slack : 0;
+      hand_over();
     } else {
       below = last_ts_ > slack ? last_ts_ - slack : 0;
+      if (chunk_ != nullptr && chunk_->packets != 0 && now - chunk_->started_mono >= kHandOverNs) hand_over();
     }
-    const std::int64_t now = mono_ns();
-    const bool holding = chunk_ != nullptr && chunk_->packets != 0;
-    if (holding && now - chunk_->started_mono >= kHandOverNs) hand_over();
-    if (chunk_ == nullptr || chunk_->packets == 0) {
-      if (below > delivered_below_.load(std::memory_order_relaxed)) {
-        delivered_below_.store(below, std::memory_order_release);
-      }
+    if ((chunk_ == nullptr || chunk_->packets == 0) && below > delivered_below_.load(std::memory_order_relaxed)) {
+      delivered_below_.store(below, std::memory_order_release);
     }
     if (now - last_stats >= kStatsNs) {
       read_stats();
       last_stats = now;
+    }
+    if (n <= 0) {
+      pollfd fds[2] = {{pcap_fd, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+      ::poll(fds, 2, options_.block_timeout_ms);
     }
   }
   hand_over();
@@ -195,7 +212,8 @@ void LiveInterface::run(store::ChunkPool& pool, store::ChunkQueue& queue) {
 
 void LiveInterface::stop() {
   stop_.store(true);
-  pcap_breakloop(pcap_);
+  const std::uint64_t one = 1;
+  [[maybe_unused]] ssize_t w = ::write(stop_fd_, &one, sizeof one);
 }
 
 InterfaceCounters LiveInterface::counters() const {

@@ -75,6 +75,7 @@ class LiveInterface {
   int linktype_ = 0;
   std::string tstamp_;
   std::atomic<bool> stop_{false};
+  int stop_fd_ = -1;  // eventfd: wakes the poll on stop()
   store::ChunkPool* pool_ = nullptr;
   store::ChunkQueue* queue_ = nullptr;
   store::RecordChunk* chunk_ = nullptr;

@@ -46,10 +46,13 @@ Result<std::unique_ptr<Engine>> Engine::create(const config::PushConfig& config,
 }
 
 RunReport Engine::run(const std::vector<capture::Input>& inputs) {
+  capture::FileSource source(inputs, pool_);
+  return run(source);
+}
+
+RunReport Engine::run(capture::Source& source) {
   RunReport report;
   const std::int64_t started = mono_ns();
-  capture::BatchPool pool(options_.batch_count, options_.batch_bytes);
-  capture::FileSource source(inputs, pool);
   // SIGINT and SIGTERM go to this (the reader's) thread only, so a blocking read of stdin is
   // interrupted; every thread started below inherits the blocked mask.
   sigset_t stop_signals;
@@ -99,15 +102,23 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   StatusReporter status(targets, source, status_options);
 
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  report.source = source.run(
-      [&](capture::BatchPtr batch) {
-        for (auto& t : targets) t->post(batch);
-      },
-      [&](const Error& error) {
-        // Said when it happens, not only in the summary: a long run may have hours to go.
-        if (main_log_) main_log_->line("input error: " + error.message() + " (the next input follows)");
-        if (options_.echo_stderr) std::fprintf(stderr, "pushcap: input error: %s\n", error.message().c_str());
-      });
+  capture::SourceEvents events;
+  events.batch = [&](capture::BatchPtr batch) {
+    for (auto& t : targets) t->post(batch);
+  };
+  events.watermark = [&](std::uint64_t ts) {
+    for (auto& t : targets) t->post_watermark(ts);
+  };
+  events.error = [&](const Error& error) {
+    // Said when it happens, not only in the summary: a long run may have hours to go.
+    if (main_log_) main_log_->line("input error: " + error.message() + " (the next input follows)");
+    if (options_.echo_stderr) std::fprintf(stderr, "pushcap: input error: %s\n", error.message().c_str());
+  };
+  events.notice = [&](const std::string& text) {
+    if (main_log_) main_log_->line(text);
+    if (options_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
+  };
+  report.source = source.run(events);
   for (auto& t : targets) t->post_end();
   for (auto& th : threads) th.join();
   closer.finish();

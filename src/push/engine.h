@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "capture/batch.h"
 #include "capture/file_source.h"
+#include "capture/source.h"
 #include "config/push_config.h"
 #include "core/result.h"
 #include "push/log_file.h"
@@ -46,14 +48,20 @@ class Engine {
   static Result<std::unique_ptr<Engine>> create(const config::PushConfig& config, const EngineOptions& options);
   /// Reads the inputs and pushes them to every target.
   RunReport run(const std::vector<capture::Input>& inputs);
+  /// Reads a source made over pool() and pushes it to every target.
+  RunReport run(capture::Source& source);
+  /// The batches sources read into (count x bytes of EngineOptions).
+  [[nodiscard]] capture::BatchPool& pool() { return pool_; }
   /// The main log, if any.
   [[nodiscard]] LogFile* main_log() const { return main_log_.get(); }
 
  private:
-  Engine(config::PushConfig config, EngineOptions options) : config_(std::move(config)), options_(std::move(options)) {}
+  Engine(config::PushConfig config, EngineOptions options)
+      : config_(std::move(config)), options_(std::move(options)), pool_(options_.batch_count, options_.batch_bytes) {}
 
   config::PushConfig config_;
   EngineOptions options_;
+  capture::BatchPool pool_;
   std::unique_ptr<LogFile> main_log_;
   std::vector<std::unique_ptr<LogFile>> target_logs_;
 };

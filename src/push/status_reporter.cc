@@ -57,7 +57,7 @@ std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, d
   return j.dump();
 }
 
-StatusReporter::StatusReporter(const std::vector<std::unique_ptr<Target>>& targets, const capture::FileSource& source,
+StatusReporter::StatusReporter(const std::vector<std::unique_ptr<Target>>& targets, const capture::Source& source,
                                Options options)
     : targets_(targets),
       source_(source),

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "capture/file_source.h"
+#include "capture/source.h"
 #include "push/log_file.h"
 #include "push/target.h"
 
@@ -31,8 +31,7 @@ class StatusReporter {
     bool progress = false;              ///< draw the progress line on stderr
     int heartbeat_seconds = 15;
   };
-  StatusReporter(const std::vector<std::unique_ptr<Target>>& targets, const capture::FileSource& source,
-                 Options options);
+  StatusReporter(const std::vector<std::unique_ptr<Target>>& targets, const capture::Source& source, Options options);
   ~StatusReporter() { stop(); }
   StatusReporter(const StatusReporter&) = delete;
   StatusReporter& operator=(const StatusReporter&) = delete;
@@ -46,7 +45,7 @@ class StatusReporter {
   void draw_progress(std::int64_t now);
 
   const std::vector<std::unique_ptr<Target>>& targets_;
-  const capture::FileSource& source_;
+  const capture::Source& source_;
   Options options_;
   std::int64_t started_;
   std::vector<std::uint64_t> last_bytes_;

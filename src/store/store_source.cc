@@ -1,0 +1,456 @@
+#include "store/store_source.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "capture/incremental_reader.h"
+#include "core/clock.h"
+#include "core/fd.h"
+#include "core/interrupt.h"
+#include "store/retention.h"
+#include "store/segment_index.h"
+#include "store/segment_writer.h"
+#include "store/store_layout.h"
+#include "store/stream_meta.h"
+
+namespace pushcap::store {
+namespace {
+
+constexpr std::uint64_t kNoTs = ~std::uint64_t{0};
+
+std::string ts_text(std::uint64_t ns) {
+  return fmt::format("{}.{:09d}", ns / 1'000'000'000u, ns % 1'000'000'000u);
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// The watermark of a stream, read through a descriptor kept open.
+class WatermarkReader {
+ public:
+  void open(const std::string& dir) {
+    path_ = dir + "/" + kWatermarkFile;
+    auto fd = open_file(path_, O_RDONLY);
+    fd_ = fd ? std::move(*fd) : Fd();
+  }
+  std::optional<Watermark> read() {
+    if (!fd_.valid()) open(path_.substr(0, path_.size() - std::string(kWatermarkFile).size() - 1));
+    if (!fd_.valid()) return std::nullopt;
+    auto w = read_watermark(fd_.get(), path_);
+    return w ? *w : std::nullopt;
+  }
+
+ private:
+  std::string path_;
+  Fd fd_;
+};
+
+// The first stream after `current` of the same capture, if any.
+std::optional<std::string> next_stream(const std::string& store, const std::string& capture,
+                                       const std::string& current) {
+  auto streams = list_streams(store, capture);
+  auto cur = parse_stream_name(current);
+  if (!streams || !cur) return std::nullopt;
+  for (const auto& s : *streams) {
+    if (*cur < s) return s.text();
+  }
+  return std::nullopt;
+}
+
+std::uint64_t first_segment(const std::string& dir) {
+  auto segs = list_segments(dir);
+  return segs && !segs->empty() ? segs->front().seq : 1;
+}
+
+}  // namespace
+
+std::uint32_t StoreSource::add_input(const std::string& stream, std::uint64_t seq) {
+  std::lock_guard lock(mutex_);
+  inputs_.emplace_back(stream, seq);
+  stats_.stream = stream;
+  return static_cast<std::uint32_t>(inputs_.size() - 1);
+}
+
+std::string StoreSource::input_name(std::uint32_t index) const {
+  std::lock_guard lock(mutex_);
+  if (index >= inputs_.size()) return {};
+  return options_.store_dir + "/" + inputs_[index].first + "/" + segment_file(inputs_[index].second);
+}
+
+StorePosition StoreSource::position_of(std::uint32_t index, std::uint64_t offset) const {
+  std::lock_guard lock(mutex_);
+  StorePosition p;
+  if (index < inputs_.size()) {
+    p.stream = inputs_[index].first;
+    p.segment = inputs_[index].second;
+  }
+  p.offset = offset;
+  return p;
+}
+
+StoreSourceStats StoreSource::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+double StoreSource::lag_seconds() const {
+  std::lock_guard lock(mutex_);
+  if (stats_.store_ts == 0 || stats_.store_ts == kNoTs || stats_.delivered_ts >= stats_.store_ts) return 0;
+  if (stats_.delivered_ts == 0) return 0;
+  return static_cast<double>(stats_.store_ts - stats_.delivered_ts) / 1e9;
+}
+
+bool StoreSource::sleep_poll() {
+  if (interrupt_count().load() > 0) return false;
+  std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_ms));
+  return interrupt_count().load() == 0;
+}
+
+bool StoreSource::choose_start(const capture::SourceEvents& ev, capture::SourceOutcome& outcome, StorePosition& at) {
+  using Start = StoreSourceOptions::Start;
+  const std::string& store = options_.store_dir;
+  auto say = [&](const std::string& text) {
+    if (ev.notice) ev.notice(text);
+  };
+  auto error = [&](const std::string& text) {
+    outcome.errors.emplace_back(Errc::kInvalidArgument, text);
+    return false;
+  };
+  if (options_.start == Start::kOffline) {
+    if (!exists(store + "/" + options_.offline_stream + "/" + kStreamMetaFile)) {
+      std::string names;
+      if (auto all = list_streams(store)) {
+        for (const auto& s : *all) names += (names.empty() ? "" : ", ") + s.text();
+      }
+      return error(fmt::format("--offline {}: no such stream in the store {} (streams: {})", options_.offline_stream,
+                               store, names.empty() ? "none" : names));
+    }
+    auto name = parse_stream_name(options_.offline_stream);
+    if (name) options_.capture = name->capture;
+    at = StorePosition{options_.offline_stream, first_segment(store + "/" + options_.offline_stream), kSegmentHeader};
+    return true;
+  }
+  if (options_.start == Start::kPosition) {
+    at = options_.position;
+    if (auto name = parse_stream_name(at.stream); name && options_.capture.empty()) options_.capture = name->capture;
+    return true;
+  }
+  // The newest stream of the capture (waiting for one in realtime).
+  bool waited = false;
+  std::vector<StreamName> streams;
+  for (;;) {
+    auto all = list_streams(store, options_.capture);
+    if (!all) {
+      if (options_.start == Start::kRange) return error(all.error().message());
+    } else if (!all->empty()) {
+      streams = *all;
+      break;
+    }
+    if (options_.start == Start::kRange) {
+      return error(fmt::format("the store {} holds no stream{}", store,
+                               options_.capture.empty() ? "" : " of the capture " + options_.capture));
+    }
+    if (!waited) {
+      say(fmt::format("waiting for a stream{} in the store {}",
+                      options_.capture.empty() ? "" : " of the capture " + options_.capture, store));
+      waited = true;
+    }
+    if (!sleep_poll()) {
+      outcome.interrupted = true;
+      return false;
+    }
+  }
+  if (options_.capture.empty()) options_.capture = streams.back().capture;
+  // Only the newest stream's capture is followed.
+  std::vector<StreamName> mine;
+  for (const auto& s : streams) {
+    if (s.capture == options_.capture) mine.push_back(s);
+  }
+  const std::string newest = mine.back().text();
+  if (options_.start == Start::kStreamStart) {
+    at = StorePosition{newest, first_segment(store + "/" + newest), kSegmentHeader};
+    return true;
+  }
+  if (options_.start == Start::kNow) {
+    auto w = read_watermark(store + "/" + newest + "/" + kWatermarkFile);
+    if (w && *w && !(*w)->ended) {
+      at = StorePosition{newest, (*w)->segment, std::max<std::uint64_t>((*w)->segment_bytes, kSegmentHeader)};
+    } else {
+      // The newest stream has ended: what comes next is a new stream.
+      at = StorePosition{newest, w && *w ? (*w)->segment + 1 : 1, kSegmentHeader};
+    }
+    return true;
+  }
+  // kRange: the first segment that may hold a packet at or after from_ns.
+  for (const auto& s : mine) {
+    const std::string dir = store + "/" + s.text();
+    auto segs = list_segments(dir);
+    if (!segs) continue;
+    for (const auto& seg : *segs) {
+      if (!seg.complete) {
+        at = StorePosition{s.text(), seg.seq, kSegmentHeader};
+        return true;
+      }
+      auto idx = read_index(dir, seg.seq);
+      if (!idx) continue;
+      if (idx->max_ts >= options_.from_ns && idx->packets != 0) {
+        at = StorePosition{s.text(), seg.seq, idx->offset_for(options_.from_ns)};
+        return true;
+      }
+    }
+  }
+  say(fmt::format("no packet at or after {} in the store {}", ts_text(options_.from_ns), store));
+  return false;
+}
+
+void StoreSource::warn_retention(const capture::SourceEvents& ev, const std::string& stream, std::uint64_t seq,
+                                 std::uint64_t seg_last_ts) {
+  const std::int64_t now = mono_ns();
+  if (now - last_retention_check_ < 5'000'000'000 || warned_segment_ == seq || !ev.notice) return;
+  last_retention_check_ = now;
+  const RetentionLimits limits = read_retention_file(options_.store_dir);
+  if (limits.max_bytes == 0 && limits.max_age_ns == 0) return;
+  std::string why;
+  if (limits.max_age_ns != 0 && seg_last_ts != 0) {
+    const std::uint64_t wall = static_cast<std::uint64_t>(wall_ns());
+    const std::uint64_t goes_at = seg_last_ts + limits.max_age_ns;
+    if (goes_at < wall + limits.max_age_ns / 10) {
+      why = fmt::format("it reaches the age limit in {:.0f} s",
+                        goes_at > wall ? static_cast<double>(goes_at - wall) / 1e9 : 0.0);
+    }
+  }
+  if (why.empty() && limits.max_bytes != 0) {
+    // Retention deletes the oldest segments first: what may still be written before this one goes.
+    std::uint64_t total = 0, newer = 0;
+    bool seen_mine = false;
+    if (auto streams = list_streams(options_.store_dir)) {
+      for (const auto& s : *streams) {
+        auto segs = list_segments(options_.store_dir + "/" + s.text());
+        if (!segs) continue;
+        for (const auto& e : *segs) {
+          total += e.size;
+          if (seen_mine) newer += e.size;
+          if (s.text() == stream && e.seq == seq) seen_mine = true;
+        }
+      }
+    }
+    if (seen_mine && newer + limits.max_bytes / 10 > limits.max_bytes) {
+      why = fmt::format("the store ({} bytes, limit {}) can take about {} more bytes before it is deleted", total,
+                        limits.max_bytes, limits.max_bytes > newer ? limits.max_bytes - newer : 0);
+    }
+  }
+  if (!why.empty()) {
+    warned_segment_ = seq;
+    ev.notice(
+        fmt::format("warning: this push lags the capture ({:.1f} s behind) and retention is about to delete "
+                    "what it has not read: stream {} segment {}: {}",
+                    lag_seconds(), stream, seq, why));
+  }
+}
+
+capture::SourceOutcome StoreSource::run(const capture::SourceEvents& ev) {
+  using Start = StoreSourceOptions::Start;
+  capture::SourceOutcome outcome;
+  StorePosition at;
+  if (!choose_start(ev, outcome, at)) return outcome;
+  const std::string& store = options_.store_dir;
+  const bool realtime =
+      options_.start == Start::kNow || options_.start == Start::kStreamStart || options_.start == Start::kPosition;
+  const bool range = options_.start == Start::kRange;
+  std::string stream = at.stream;
+  std::uint64_t seq = at.segment;
+  std::uint64_t offset = at.offset;
+  std::uint64_t posted = 0;   // watermark delivered
+  std::uint64_t last_ts = 0;  // newest packet delivered
+  WatermarkReader wmr;
+  wmr.open(store + "/" + stream);
+  bool finished = false;
+  auto post = [&](std::uint64_t ts) {
+    if (ts <= posted || ts == 0) return;
+    posted = ts;
+    if (ev.watermark) ev.watermark(ts);
+    std::lock_guard lock(mutex_);
+    stats_.delivered_ts = ts;
+  };
+  auto emit = [&](std::shared_ptr<capture::Batch> batch) {
+    bytes_read_.fetch_add(batch->size, std::memory_order_relaxed);
+    if (range) {
+      auto& recs = batch->records;
+      recs.erase(std::remove_if(
+                     recs.begin(), recs.end(),
+                     [&](const capture::Record& r) { return r.ts_ns < options_.from_ns || r.ts_ns >= options_.to_ns; }),
+                 recs.end());
+      if (recs.empty()) return;
+    }
+    outcome.packets += batch->records.size();
+    last_ts = std::max(last_ts, batch->records.back().ts_ns);
+    ev.batch(std::move(batch));
+  };
+  // Moves to the next stream of the capture; false when there is none (yet).
+  auto to_next_stream = [&]() {
+    auto next = next_stream(store, options_.capture, stream);
+    if (!next) return false;
+    stream = *next;
+    seq = first_segment(store + "/" + stream);
+    offset = kSegmentHeader;
+    wmr.open(store + "/" + stream);
+    if (ev.notice) ev.notice("following the next stream of the capture: " + stream);
+    return true;
+  };
+  while (!finished) {
+    if (interrupt_count().load() > 0) {
+      outcome.interrupted = true;
+      break;
+    }
+    const std::string dir = store + "/" + stream;
+    const std::string final_path = dir + "/" + segment_file(seq);
+    const std::string part_path = dir + "/" + segment_part_file(seq);
+    auto opened = open_file(final_path, O_RDONLY);
+    std::string path = final_path;
+    if (!opened) {
+      opened = open_file(part_path, O_RDONLY);
+      path = part_path;
+    }
+    if (!opened) {
+      opened = open_file(final_path, O_RDONLY);  // renamed between the two opens
+      path = final_path;
+    }
+    if (!opened) {
+      // Not there: not written yet, deleted by retention, or past the stream's end.
+      std::optional<Watermark> w = wmr.read();
+      auto segs = list_segments(dir);
+      const SegmentEntry* later = nullptr;
+      if (segs) {
+        for (const auto& e : *segs) {
+          if (e.seq > seq) {
+            later = &e;
+            break;
+          }
+        }
+      }
+      const bool stream_gone = !exists(dir);
+      if (later != nullptr || (stream_gone && next_stream(store, options_.capture, stream))) {
+        if (later == nullptr || !w || w->segment >= seq || seq < later->seq) {
+          // Segments before `later` (or the whole stream) were deleted before they were read.
+          std::uint64_t next_first = 0;
+          if (later != nullptr && later->complete) {
+            if (auto idx = read_index(dir, later->seq)) next_first = idx->first_ts;
+          }
+          const std::uint64_t skipped_to = later != nullptr ? later->seq : 0;
+          {
+            std::lock_guard lock(mutex_);
+            ++stats_.skipped_segments;
+            if (next_first > last_ts && last_ts != 0) stats_.skipped_ns += next_first - last_ts;
+          }
+          if (ev.notice) {
+            ev.notice(fmt::format(
+                "warning: retention deleted {} of stream {} before this push read it: packets "
+                "from {} to {} were not pushed",
+                later != nullptr ? fmt::format("segments {} to {}", seq, skipped_to - 1) : std::string("the rest"),
+                stream, last_ts != 0 ? ts_text(last_ts) : std::string("its start"),
+                next_first != 0 ? ts_text(next_first) : std::string("the next stream")));
+          }
+          if (later != nullptr) {
+            seq = later->seq;
+            offset = kSegmentHeader;
+          } else if (!to_next_stream()) {
+            break;
+          }
+          continue;
+        }
+      }
+      auto meta = read_stream_meta(dir);
+      const bool ended = (w && w->ended) || (meta && !meta->end.empty()) || stream_gone;
+      if (ended) {
+        if (options_.start == Start::kOffline) break;  // one stream only
+        if (to_next_stream()) continue;
+        if (!realtime) break;
+        // Nothing is being captured: time moves on without packets.
+        post(static_cast<std::uint64_t>(wall_ns()) - 1'000'000'000u);
+      }
+      if (!sleep_poll()) {
+        outcome.interrupted = true;
+        break;
+      }
+      continue;
+    }
+    Fd fd = std::move(*opened);
+    const std::uint32_t input = add_input(stream, seq);
+    capture::IncrementalReader reader(fd.get(), path, input, registry_);
+    if (offset > kSegmentHeader) {
+      auto sought = reader.seek(offset);
+      if (!sought || !*sought) offset = 0;  // read from the start; nothing is delivered twice in a fresh run
+    }
+    std::uint64_t seg_last_ts = 0;
+    for (;;) {
+      if (interrupt_count().load() > 0) {
+        outcome.interrupted = true;
+        finished = true;
+        break;
+      }
+      std::optional<Watermark> w = wmr.read();
+      {
+        std::lock_guard lock(mutex_);
+        if (w) stats_.store_ts = w->ended ? stats_.store_ts : w->ts_ns;
+      }
+      const bool complete = path == final_path || exists(final_path) || (w && (w->ended || w->segment > seq));
+      std::uint64_t limit = 0;
+      if (complete) {
+        struct stat st {};
+        if (::fstat(fd.get(), &st) == 0) limit = static_cast<std::uint64_t>(st.st_size);
+      } else if (w && w->segment == seq) {
+        limit = w->segment_bytes;
+      }
+      if (!reader.read_to(limit, pool_, emit)) {
+        const Error e = reader.error() ? *reader.error() : Error(Errc::kIo, path + ": unreadable");
+        outcome.errors.push_back(e);
+        if (ev.error) ev.error(e);
+        break;  // the next segment follows
+      }
+      seg_last_ts = reader.last_ts();
+      if (complete && reader.read_position() >= limit) {
+        if (reader.leftover() != 0 && ev.notice) {
+          ev.notice(fmt::format("warning: {} ends with {} bytes of an incomplete record (not pushed)", path,
+                                reader.leftover()));
+        }
+        break;
+      }
+      // Caught up with the writer in this segment.
+      if (w && w->segment == seq && reader.read_position() >= w->segment_bytes) {
+        post(w->ts_ns);
+        if (range && posted >= options_.to_ns) {
+          finished = true;
+          break;
+        }
+        if (options_.start == Start::kOffline) {
+          finished = true;  // --offline of a stream being captured: what is stored now
+          break;
+        }
+      }
+      if (realtime) warn_retention(ev, stream, seq, seg_last_ts);
+      if (!sleep_poll()) {
+        outcome.interrupted = true;
+        finished = true;
+        break;
+      }
+    }
+    if (finished) break;
+    ++seq;
+    offset = kSegmentHeader;
+    // A range is done at a complete segment that starts at or after its end.
+    if (range) {
+      if (auto idx = read_index(dir, seq); idx && idx->min_ts >= options_.to_ns) break;
+    }
+  }
+  return outcome;
+}
+
+}  // namespace pushcap::store
