@@ -41,6 +41,15 @@ class Source {
   [[nodiscard]] virtual std::uint64_t total_bytes() const { return 0; }
   /// The name of input `index` (Batch::input), as a checkpoint records it.
   [[nodiscard]] virtual std::string input_name(std::uint32_t index) const = 0;
+  /// True when input `a` is read before input `b` (names as input_name gives them).
+  [[nodiscard]] virtual bool input_before(const std::string& a, const std::string& b) const { return a < b; }
+  /// Starts reading at byte `seek` (a record boundary, or 0) of input `input` instead of the
+  /// source's own start; false when the source cannot (offline files).
+  virtual bool resume_at(const std::string& input, std::uint64_t seek) {
+    (void)input;
+    (void)seek;
+    return false;
+  }
   /// How far behind the newest data this source is, in seconds of packet time (live sources).
   [[nodiscard]] virtual double lag_seconds() const { return 0; }
 };

@@ -21,6 +21,7 @@ struct RunOptions {
   std::string store;    ///< --store: a capture store (realtime, or --offline STREAM, --from/--to)
   std::string capture;  ///< --capture: which capture of the store (default: the newest stream's)
   std::string from, to;
+  std::string state_dir;  ///< realtime push: checkpoints (default ./pushcap-state)
   std::string log_dir;
   bool no_progress = false;
 };

@@ -94,7 +94,10 @@ int run_store(const config::PushConfig& cfg, const RunOptions& options, push::En
     std::fprintf(stderr, "pushcap: --store %s: not a directory\n", options.store.c_str());
     return kExitUsage;
   }
-  if (realtime) eo.progress = false;
+  if (realtime) {
+    eo.progress = false;
+    eo.state_dir = options.state_dir.empty() ? "pushcap-state" : options.state_dir;
+  }
   auto engine = push::Engine::create(cfg, eo);
   if (!engine) {
     std::fprintf(stderr, "pushcap: %s\n", engine.error().message().c_str());

@@ -53,6 +53,9 @@ Result<void> fsync_dir(const std::string& dir);
 /// Renames `from` to `to` only if `to` does not exist (kExists otherwise); atomic where the
 /// filesystem supports RENAME_NOREPLACE, else through link(2) + unlink(2).
 Result<void> rename_no_replace(const std::string& from, const std::string& to);
+/// Writes a small file so that after a crash it is either absent or whole: a temporary name
+/// beside it, fsync, rename over `path`, fsync of the directory.
+Result<void> write_file_durable(const std::string& path, const std::string& text);
 /// mkdir -p; the parent of every directory it creates is fsynced.
 Result<void> make_dirs(const std::string& dir);
 /// The directory part of a path ("." when there is none).

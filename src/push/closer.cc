@@ -37,7 +37,12 @@ void Closer::loop() {
     lock.unlock();
     Result<std::string> result = std::string();
     if (split.prepare) {
-      if (auto r = split.prepare(); !r) result = fail(r.error());
+      // Durable before anything (a spool record, a checkpoint) says it is published.
+      if (auto r = split.file.sync(); !r) {
+        result = fail(r.error());
+      } else if (auto p = split.prepare(); !p) {
+        result = fail(p.error());
+      }
     }
     if (result) result = split.file.finalize(split.name, split.owner);
     split.done(std::move(result), split.file);

@@ -50,6 +50,33 @@ RunReport Engine::run(const std::vector<capture::Input>& inputs) {
   return run(source);
 }
 
+void Engine::note(const std::string& text) const {
+  if (main_log_) main_log_->line(text);
+  if (options_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
+}
+
+Result<std::optional<ResumePoint>> Engine::resume_target(Target& target, const capture::Source& source) {
+  const std::string& desc = target.config().desc;
+  auto file = CheckpointFile::open(options_.state_dir, desc);
+  if (!file) return fail(file.error());
+  auto last = file->load();
+  if (!last) return fail(last.error());
+  std::optional<ResumePoint> at;
+  if (*last) {
+    auto done = complete_publication(**last);
+    if (!done) return fail(done.error().context("target '" + desc + "'"));
+    if (!done->empty()) note(fmt::format("target '{}': {}", desc, *done));
+    for (const auto& path : target.remove_stale_pending()) {
+      note(fmt::format("target '{}': removed {}, a split the previous run left open; it is rebuilt whole", desc, path));
+    }
+    at = (*last)->resume;
+    note(fmt::format("target '{}': checkpoint {}: resumes at {} (records from byte {} on)", desc, file->path(),
+                     at->input, at->skip_below));
+  }
+  target.use_checkpoints(std::move(*file), &source, *last);
+  return at;
+}
+
 RunReport Engine::run(capture::Source& source) {
   RunReport report;
   const std::int64_t started = mono_ns();
@@ -68,12 +95,26 @@ RunReport Engine::run(capture::Source& source) {
   hooks::ScriptPool scripts(script_limits);
 
   std::vector<std::unique_ptr<Target>> targets;
+  std::optional<ResumePoint> earliest;  // where the source starts again, over every checkpoint
   for (std::size_t i = 0; i < config_.targets.size(); ++i) {
     TargetLogs logs;
     logs.target = target_logs_.empty() ? nullptr : target_logs_[i].get();
     logs.main = main_log_.get();
     logs.echo_stderr = options_.echo_stderr;
     targets.push_back(std::make_unique<Target>(config_.targets[i], closer, scripts, logs));
+    if (!options_.state_dir.empty()) {
+      auto resumed = resume_target(*targets.back(), source);
+      if (!resumed) {
+        pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+        report.setup_error = resumed.error().message();
+        if (main_log_) main_log_->line("error: " + report.setup_error);
+        return report;
+      }
+      if (*resumed && (!earliest || source.input_before((*resumed)->input, earliest->input) ||
+                       ((*resumed)->input == earliest->input && (*resumed)->seek < earliest->seek))) {
+        earliest = **resumed;
+      }
+    }
     if (auto r = targets.back()->start(); !r) {
       pthread_sigmask(SIG_SETMASK, &previous, nullptr);
       report.setup_error = r.error().message();
@@ -86,6 +127,11 @@ RunReport Engine::run(capture::Source& source) {
           fmt::format("target '{}': Path \"{}\" Split \"{}\" FileName \"{}\" SplitCmd \"{}\" FilterBPF \"{}\"", t.desc,
                       t.path, t.split, t.file_name, t.split_cmd, t.filter_bpf));
     }
+  }
+  if (earliest) {
+    const bool ok = source.resume_at(earliest->input, earliest->seek);
+    note(ok ? fmt::format("resuming from the checkpoints: reading again at {} byte {}", earliest->input, earliest->seek)
+            : "warning: this source cannot resume from a checkpoint; it starts where it would without one");
   }
   if (main_log_) {
     nlohmann::ordered_json start = {{"module", "pushcap"},   {"subsystem", "event"},

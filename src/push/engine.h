@@ -13,10 +13,13 @@
 #include "capture/source.h"
 #include "config/push_config.h"
 #include "core/result.h"
+#include "push/checkpoint.h"
 #include "push/log_file.h"
 #include "push/target_stats.h"
 
 namespace pushcap::push {
+
+class Target;
 
 /// How the engine runs.
 struct EngineOptions {
@@ -27,6 +30,7 @@ struct EngineOptions {
   std::size_t batch_count = 16;             ///< batches in flight (memory = count x bytes)
   std::uint64_t max_unsynced = 1ull << 30;  ///< bytes handed to the closer before the writer waits
   int heartbeat_seconds = 15;               ///< heartbeat line period in the main log
+  std::string state_dir;                    ///< realtime push: checkpoints live here ("" = none)
 };
 
 /// What a run came to.
@@ -58,6 +62,12 @@ class Engine {
  private:
   Engine(config::PushConfig config, EngineOptions options)
       : config_(std::move(config)), options_(std::move(options)), pool_(options_.batch_count, options_.batch_bytes) {}
+
+  // Realtime push: opens a target's checkpoint, completes what a crash interrupted, and says
+  // where the target resumes (nullopt: no checkpoint yet).
+  Result<std::optional<ResumePoint>> resume_target(Target& target, const capture::Source& source);
+  // A line in the main log (and on stderr when echoed).
+  void note(const std::string& text) const;
 
   config::PushConfig config_;
   EngineOptions options_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <dirent.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -108,6 +109,39 @@ Result<void> Target::start() {
     for (const auto& e : spool_->resumed()) uploader_->enqueue(e);
   }
   return {};
+}
+
+void Target::use_checkpoints(CheckpointFile file, const capture::Source* source,
+                             const std::optional<Checkpoint>& last) {
+  checkpoint_ = std::move(file);
+  source_ = source;
+  if (last) {
+    resume_ = last->resume;
+    checkpoint_splits_ = last->splits;
+  }
+}
+
+std::vector<std::string> Target::remove_stale_pending() {
+  std::vector<std::string> removed;
+  if (config_.mode != config::Mode::kFile) return removed;
+  // Every local name this target makes starts with its prefix and ends in ".pending" while open.
+  const std::string probe = namer_.path(policy_.times(0, 0), "", 0);
+  const std::string dir = dir_name(probe);
+  const std::string prefix = config_.prefix;
+  const std::string base = prefix.size() > dir.size() && prefix.compare(0, dir.size(), dir) == 0
+                               ? prefix.substr(dir.size() + (prefix[dir.size()] == '/' ? 1 : 0))
+                               : prefix;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      const std::string n = e->d_name;
+      if (n.size() > base.size() + 8 && n.compare(0, base.size(), base) == 0 && n.ends_with(".pending")) {
+        const std::string path = dir + "/" + n;
+        if (::unlink(path.c_str()) == 0) removed.push_back(path);
+      }
+    }
+    ::closedir(d);
+  }
+  return removed;
 }
 
 void Target::finish_uploads(const std::function<bool()>& give_up) {
@@ -264,7 +298,9 @@ void Target::process(const capture::Batch& batch) {
 
   // A split that failed on the closer thread stops the target here, on its own thread.
   if (!failed_ && closer_failed_.load(std::memory_order_acquire)) fail_target("an earlier split failed");
-  for (const capture::Record& r : batch.records) {
+  const std::size_t first = resume_ ? skip_published(batch) : 0;
+  for (std::size_t index = first; index < batch.records.size(); ++index) {
+    const capture::Record& r = batch.records[index];
     ++seen;
     if (failed_) {
       drop(DropReason::kWriteFailed);
@@ -350,7 +386,13 @@ void Target::process(const capture::Batch& batch) {
     // Only packets decap made may outgrow the header; a record longer than its own input's snap
     // length is copied as it came (readers cut it as they cut the input).
     if (changed && caplen > f.max_caplen) f.max_caplen = caplen;
-    if (f.packets == 0) f.first_ts = ts;
+    f.last.input = batch.input;
+    f.last.data = batch.file_offset + r.offset;
+    f.last.start = (r.flags & capture::kHasPcapHeader) != 0 ? f.last.data - split::kPcapRecordHeader : 0;
+    if (f.packets == 0) {
+      f.first_ts = ts;
+      f.first = f.last;
+    }
     ++f.packets;
     f.last_ts = ts;
     ++accepted;
@@ -374,6 +416,64 @@ void Target::process(const capture::Batch& batch) {
   for (std::size_t i = 0; i < dropped.size(); ++i) {
     if (dropped[i] != 0) dropped_[i].fetch_add(dropped[i], std::memory_order_relaxed);
   }
+}
+
+void Target::save_stream_checkpoint(const std::string& remote_base) {
+  // Streamed uploads may finish out of order: the checkpoint moves past a split only once every
+  // split before it is uploaded too.
+  std::lock_guard lock(stream_checkpoint_mutex_);
+  for (auto& c : stream_checkpoints_) {
+    if (c.remote_base == remote_base) c.done = true;
+  }
+  std::optional<ResumePoint> upto;
+  while (!stream_checkpoints_.empty() && stream_checkpoints_.front().done) {
+    upto = stream_checkpoints_.front().resume;
+    stream_checkpoints_.pop_front();
+  }
+  if (!upto) return;
+  Checkpoint cp;
+  cp.target = config_.desc;
+  cp.resume = *upto;
+  cp.splits = ++checkpoint_splits_;
+  if (auto r = checkpoint_->save(cp); !r) record_failure(r.error().context("checkpoint").message());
+}
+
+std::size_t Target::skip_published(const capture::Batch& batch) {
+  const std::string key = source_->input_name(batch.input);
+  std::size_t first = 0;
+  if (source_->input_before(key, resume_->input)) {
+    first = batch.records.size();
+  } else if (key == resume_->input) {
+    while (first < batch.records.size() && batch.file_offset + batch.records[first].offset < resume_->skip_below) {
+      ++first;
+    }
+    if (first < batch.records.size()) resume_.reset();
+  } else {
+    resume_.reset();
+  }
+  resume_skipped_.fetch_add(first, std::memory_order_relaxed);
+  if (!resume_ && logs_.target != nullptr) {
+    logs_.target->line(fmt::format("resumed from the checkpoint: {} records published before the restart were skipped",
+                                   resume_skipped_.load()));
+  }
+  return first;
+}
+
+ResumePoint Target::resume_after(const Stream& closing) const {
+  Pos at = closing.open.last;
+  bool after = true;  // resume after `at`, not at it
+  for (const auto& s : streams_) {
+    if (&s == &closing || !s.open.output) continue;
+    if (s.open.first.before(at) || (after && s.open.first.input == at.input && s.open.first.data == at.data)) {
+      at = s.open.first;
+      after = false;
+    }
+  }
+  ResumePoint rp;
+  rp.input = source_->input_name(at.input);
+  rp.seek = at.start;
+  rp.skip_below = after ? at.data + 1 : at.data;
+  return rp;
 }
 
 sink::NameFn Target::local_names(const split::SplitTimes& times, const std::string& tag,
@@ -505,11 +605,31 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
                        fs.file_bytes,
                        nullptr,
                        nullptr};
+  std::optional<Checkpoint> cp;
+  if (checkpoint_) {
+    cp.emplace();
+    cp->target = config_.desc;
+    cp->resume = resume_after(stream);
+    cp->publishing = closing.file.path();
+    cp->final_path = cp->publishing.substr(0, cp->publishing.size() - std::string(".pending").size());
+  }
   if (spool_) {
     entry.split.path = closing.name(0);
-    closing.prepare = [this, entry] { return spool_->write_record(entry); };
     // Counted from now, so a fast reader cannot run ahead of the closer past the spool's limit.
     spool_->add_bytes(fs.file_bytes);
+  }
+  if (spool_ || cp) {
+    const bool spooled = spool_ != nullptr;
+    closing.prepare = [this, entry, cp, spooled]() mutable -> Result<void> {
+      if (spooled) {
+        if (auto r = spool_->write_record(entry); !r) return r;
+      }
+      if (cp) {
+        cp->splits = ++checkpoint_splits_;
+        if (auto r = checkpoint_->save(*cp); !r) return fail(r.error().context("checkpoint"));
+      }
+      return {};
+    };
   }
   const std::uint64_t seq = f.spool_seq;
   closing.done = [this, fs, entry, seq](Result<std::string> final_path, sink::PendingFile& pending) mutable {
@@ -540,6 +660,7 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
 
 void Target::on_uploaded(sink::SpoolEntry& entry, bool spooled) {
   uploads_.fetch_add(1, std::memory_order_relaxed);
+  if (!spooled && checkpoint_) save_stream_checkpoint(entry.remote_base);
   split::FinishedSplit fs = entry.split;
   if (!spooled) fs.path.clear();
   if (spooled) {

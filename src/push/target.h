@@ -13,12 +13,14 @@
 #include <vector>
 
 #include "capture/batch.h"
+#include "capture/source.h"
 #include "config/push_config.h"
 #include "decap/frame_pipeline.h"
 #include "decap/frame_tags.h"
 #include "filter/bpf_program.h"
 #include "filter/frame_filter.h"
 #include "hooks/script_pool.h"
+#include "push/checkpoint.h"
 #include "push/closer.h"
 #include "push/log_file.h"
 #include "push/split_output.h"
@@ -53,6 +55,13 @@ class Target {
   /// Opens what the target needs before any packet: an RCLONE target's spool (taking up the
   /// splits a previous run left in it) and its uploader.
   Result<void> start();
+  /// Realtime push: saves a checkpoint with every split it publishes; `source` names the
+  /// inputs; with `last`, records published before it are skipped. Before start().
+  void use_checkpoints(CheckpointFile file, const capture::Source* source, const std::optional<Checkpoint>& last);
+  /// Removes the .pending files of this target's local outputs that a run which died left
+  /// behind (their splits are rebuilt from the checkpoint); returns their names.
+  std::vector<std::string> remove_stale_pending();
+
   /// After run(): waits until every split is uploaded (retrying for ever), or until
   /// `give_up()`; what is left stays in the spool for the next run.
   void finish_uploads(const std::function<bool()>& give_up);
@@ -77,8 +86,17 @@ class Target {
   [[nodiscard]] const config::TargetConfig& config() const { return config_; }
 
  private:
+  /// Where a record is in the source: input, offset of its data, offset of its record header
+  /// (0 when it has no classic pcap header to seek to).
+  struct Pos {
+    std::uint32_t input = 0;
+    std::uint64_t data = 0;
+    std::uint64_t start = 0;
+    [[nodiscard]] bool before(const Pos& o) const { return input != o.input ? input < o.input : data < o.data; }
+  };
   struct OpenFile {
     std::unique_ptr<SplitOutput> output;
+    Pos first, last;              // the split's first and last records
     std::uint64_t spool_seq = 0;  // RCLONE spool entry
     std::string remote_tmp;       // Upload = "stream": where rcat writes
     split::PcapWriter writer;
@@ -129,6 +147,12 @@ class Target {
   void published(const split::FinishedSplit& split, std::function<void()> after);
   void on_uploaded(sink::SpoolEntry& entry, bool spooled);
   void close_all(std::uint64_t closing_ts);
+  // Where to read again once `closing` is published: its last record's successor, or the first
+  // record of another split still open, whichever comes first.
+  ResumePoint resume_after(const Stream& closing) const;
+  // Skips records a previous run published (resume_); returns the index of the first to process.
+  std::size_t skip_published(const capture::Batch& batch);
+  void save_stream_checkpoint(const std::string& remote_base);
   void publish_open_splits();
   // Target thread: stop writing, keep open splits as .failed, record the error.
   void fail_target(const std::string& message);
@@ -169,6 +193,20 @@ class Target {
   bool has_filter_ = false;
   std::vector<Output> outputs_;
   std::vector<std::int16_t> output_of_format_[2];  // [converted][format id] -> index into outputs_, -1 unknown
+
+  // checkpoints (realtime push)
+  std::optional<CheckpointFile> checkpoint_;
+  const capture::Source* source_ = nullptr;
+  std::optional<ResumePoint> resume_;
+  std::uint64_t checkpoint_splits_ = 0;  // closer thread (uploader threads for streamed splits)
+  struct StreamCheckpoint {
+    std::string remote_base;
+    ResumePoint resume;
+    bool done = false;
+  };
+  std::mutex stream_checkpoint_mutex_;
+  std::deque<StreamCheckpoint> stream_checkpoints_;  // streamed splits in order, until uploaded
+  std::atomic<std::uint64_t> resume_skipped_{0};
 
   // splitting
   std::vector<Stream> streams_;

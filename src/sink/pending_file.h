@@ -28,6 +28,8 @@ class PendingFile {
   /// The pending path.
   [[nodiscard]] const std::string& path() const { return pending_; }
 
+  /// fsync: the bytes written are durable (a failure is final, as in finalize()).
+  Result<void> sync() { return fsync_fd(fd_.get(), pending_); }
   /// Makes the file durable and renames it to the first free name(serial); returns the final
   /// path. A failed fsync or close is final: the file stays pending-named and is not published.
   /// When only the directory fsync after the rename fails, the error is returned too, but the

@@ -18,20 +18,6 @@
 namespace pushcap::sink {
 namespace {
 
-// Writes a small file so that after a crash it is either absent or whole.
-Result<void> write_durable(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (!fd) return fail(fd.error());
-  if (auto r = write_all(fd->get(), text.data(), text.size(), tmp); !r) return r;
-  if (auto r = fsync_fd(fd->get(), tmp); !r) return r;
-  if (auto r = fd->close(tmp); !r) return r;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return fail(Errc::kIo, "cannot rename " + tmp + " to " + path + ": " + errno_text(errno));
-  }
-  return fsync_dir(dir_name(path));
-}
-
 std::vector<std::string> list_dir(const std::string& dir) {
   std::vector<std::string> names;
   if (DIR* d = ::opendir(dir.c_str())) {
@@ -192,11 +178,11 @@ Result<std::uint64_t> Spool::new_entry() {
 }
 
 Result<void> Spool::write_record(const SpoolEntry& entry) {
-  return write_durable(record_path(entry.seq), to_json(entry).dump(1));
+  return write_file_durable(record_path(entry.seq), to_json(entry).dump(1));
 }
 
 Result<void> Spool::mark_uploaded(const SpoolEntry& entry) {
-  return write_durable(marker_path(entry.seq), entry.split.remote);
+  return write_file_durable(marker_path(entry.seq), entry.split.remote);
 }
 
 void Spool::remove(const SpoolEntry& entry) {

@@ -75,16 +75,7 @@ Result<RetentionPass> apply_retention(const std::string& store_dir, const Retent
 Result<void> write_retention_file(const std::string& store_dir, const RetentionLimits& limits) {
   nlohmann::ordered_json j = {{"max_bytes", limits.max_bytes}, {"max_age_ns", limits.max_age_ns}};
   const std::string text = j.dump() + "\n";
-  const std::string path = store_dir + "/retention.json";
-  const std::string tmp = path + ".tmp";
-  auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC);
-  if (!fd) return fail(fd.error());
-  if (auto r = write_all(fd->get(), text.data(), text.size(), tmp); !r) return r;
-  if (auto r = fd->close(tmp); !r) return r;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return fail(Errc::kIo, fmt::format("cannot rename {} to {}: {}", tmp, path, errno_text(errno)));
-  }
-  return {};
+  return write_file_durable(store_dir + "/retention.json", text);
 }
 
 RetentionLimits read_retention_file(const std::string& store_dir) {

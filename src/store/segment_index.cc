@@ -36,17 +36,7 @@ Result<void> write_index(const std::string& stream_dir, const SegmentIndex& inde
       {"kernel_drops", index.drops.kernel}, {"if_drops", index.drops.iface},  {"overflow_drops", index.drops.overflow},
       {"recovered", index.recovered},       {"every", SegmentIndex::kEvery},  {"points", index.points}};
   const std::string text = j.dump() + "\n";
-  const std::string final_path = stream_dir + "/" + index_file(index.segment);
-  const std::string tmp = stream_dir + "/." + index_file(index.segment) + ".tmp";
-  auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC);
-  if (!fd) return fail(fd.error());
-  if (auto r = write_all(fd->get(), text.data(), text.size(), tmp); !r) return r;
-  if (auto r = fsync_fd(fd->get(), tmp); !r) return r;
-  if (auto r = fd->close(tmp); !r) return r;
-  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
-    return fail(Errc::kIo, fmt::format("cannot rename {} to {}: {}", tmp, final_path, errno_text(errno)));
-  }
-  return fsync_dir(stream_dir);
+  return write_file_durable(stream_dir + "/" + index_file(index.segment), text);
 }
 
 Result<SegmentIndex> read_index(const std::string& stream_dir, std::uint64_t seq) {

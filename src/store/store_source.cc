@@ -82,7 +82,41 @@ std::uint32_t StoreSource::add_input(const std::string& stream, std::uint64_t se
 std::string StoreSource::input_name(std::uint32_t index) const {
   std::lock_guard lock(mutex_);
   if (index >= inputs_.size()) return {};
-  return options_.store_dir + "/" + inputs_[index].first + "/" + segment_file(inputs_[index].second);
+  return inputs_[index].first + "/" + segment_file(inputs_[index].second);
+}
+
+namespace {
+// "STREAM/seg_N.pcap" -> (stream name, N).
+std::optional<std::pair<StreamName, std::uint64_t>> split_input(const std::string& key) {
+  const std::size_t slash = key.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  auto name = parse_stream_name(key.substr(0, slash));
+  const std::string file = key.substr(slash + 1);
+  if (!name || file.size() != 4 + 16 + 5 || file.compare(0, 4, "seg_") != 0) return std::nullopt;
+  std::uint64_t seq = 0;
+  for (std::size_t i = 4; i < 20; ++i) {
+    if (file[i] < '0' || file[i] > '9') return std::nullopt;
+    seq = seq * 10 + static_cast<std::uint64_t>(file[i] - '0');
+  }
+  return std::make_pair(*name, seq);
+}
+}  // namespace
+
+bool StoreSource::input_before(const std::string& a, const std::string& b) const {
+  auto x = split_input(a);
+  auto y = split_input(b);
+  if (!x || !y) return a < b;
+  if (x->first < y->first) return true;
+  if (y->first < x->first) return false;
+  return x->second < y->second;
+}
+
+bool StoreSource::resume_at(const std::string& input, std::uint64_t seek) {
+  auto at = split_input(input);
+  if (!at) return false;
+  options_.start = StoreSourceOptions::Start::kPosition;
+  options_.position = StorePosition{at->first.text(), at->second, std::max<std::uint64_t>(seek, kSegmentHeader)};
+  return true;
 }
 
 StorePosition StoreSource::position_of(std::uint32_t index, std::uint64_t offset) const {

@@ -60,7 +60,10 @@ class StoreSource : public capture::Source {
 
   capture::SourceOutcome run(const capture::SourceEvents& events) override;
   [[nodiscard]] std::uint64_t bytes_read() const override { return bytes_read_.load(std::memory_order_relaxed); }
+  /// "STREAM/seg_N.pcap".
   [[nodiscard]] std::string input_name(std::uint32_t index) const override;
+  [[nodiscard]] bool input_before(const std::string& a, const std::string& b) const override;
+  bool resume_at(const std::string& input, std::uint64_t seek) override;
   [[nodiscard]] double lag_seconds() const override;
   /// The stream and segment of input `index`.
   [[nodiscard]] StorePosition position_of(std::uint32_t index, std::uint64_t offset) const;

@@ -28,17 +28,7 @@ Result<void> write_stream_meta(const std::string& stream_dir, const StreamMeta& 
                               {"recovered_packets", m.recovered_packets},
                               {"recovered_cut_bytes", m.recovered_cut_bytes}};
   const std::string text = j.dump(2) + "\n";
-  const std::string path = stream_dir + "/" + kStreamMetaFile;
-  const std::string tmp = path + ".tmp";
-  auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC);
-  if (!fd) return fail(fd.error());
-  if (auto r = write_all(fd->get(), text.data(), text.size(), tmp); !r) return r;
-  if (auto r = fsync_fd(fd->get(), tmp); !r) return r;
-  if (auto r = fd->close(tmp); !r) return r;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return fail(Errc::kIo, fmt::format("cannot rename {} to {}: {}", tmp, path, errno_text(errno)));
-  }
-  return fsync_dir(stream_dir);
+  return write_file_durable(stream_dir + "/" + kStreamMetaFile, text);
 }
 
 Result<StreamMeta> read_stream_meta(const std::string& stream_dir) {

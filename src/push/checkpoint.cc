@@ -1,0 +1,79 @@
+#include "push/checkpoint.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+
+namespace pushcap::push {
+
+Result<CheckpointFile> CheckpointFile::open(const std::string& dir, const std::string& desc) {
+  if (auto r = make_dirs(dir); !r) return fail(r.error().context("state directory"));
+  CheckpointFile f;
+  f.path_ = dir + "/" + desc + ".checkpoint.json";
+  const std::string lock_path = dir + "/" + desc + ".lock";
+  auto lock = open_file(lock_path, O_RDWR | O_CREAT);
+  if (!lock) return fail(lock.error());
+  if (::flock(lock->get(), LOCK_EX | LOCK_NB) != 0) {
+    return fail(Errc::kExists, fmt::format("target '{}' is run by another pushcap (it holds {})", desc, lock_path));
+  }
+  f.lock_ = std::move(*lock);
+  return f;
+}
+
+Result<std::optional<Checkpoint>> CheckpointFile::load() const {
+  auto fd = open_file(path_, O_RDONLY);
+  if (!fd) {
+    if (::access(path_.c_str(), F_OK) != 0) return std::optional<Checkpoint>{};
+    return fail(fd.error());
+  }
+  std::string text(64 * 1024, '\0');
+  auto got = read_full(fd->get(), text.data(), text.size(), path_);
+  if (!got) return fail(got.error());
+  text.resize(*got);
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  auto bad = [&](const std::string& why) {
+    return fail(Errc::kInvalidArgument,
+                fmt::format("checkpoint {} is damaged ({}); move it away to start this target afresh", path_, why));
+  };
+  if (j.is_discarded() || !j.is_object()) return bad("not JSON");
+  Checkpoint cp;
+  try {
+    cp.target = j.at("target").get<std::string>();
+    cp.resume.input = j.at("input").get<std::string>();
+    cp.resume.seek = j.at("seek").get<std::uint64_t>();
+    cp.resume.skip_below = j.at("skip_below").get<std::uint64_t>();
+    cp.publishing = j.value("publishing", "");
+    cp.final_path = j.value("final", "");
+    cp.splits = j.value("splits", std::uint64_t{0});
+    cp.saved_ns = j.value("saved_ns", std::int64_t{0});
+  } catch (const nlohmann::json::exception& e) {
+    return bad(e.what());
+  }
+  return std::optional<Checkpoint>(cp);
+}
+
+Result<void> CheckpointFile::save(const Checkpoint& cp) const {
+  nlohmann::ordered_json j = {{"target", cp.target},         {"input", cp.resume.input},
+                              {"seek", cp.resume.seek},      {"skip_below", cp.resume.skip_below},
+                              {"publishing", cp.publishing}, {"final", cp.final_path},
+                              {"splits", cp.splits},         {"saved_ns", wall_ns()}};
+  return write_file_durable(path_, j.dump(1) + "\n");
+}
+
+Result<std::string> complete_publication(const Checkpoint& cp) {
+  if (cp.publishing.empty() || ::access(cp.publishing.c_str(), F_OK) != 0) return std::string();
+  if (auto r = rename_no_replace(cp.publishing, cp.final_path); !r) {
+    return fail(r.error().context("completing the publication of " + cp.final_path + " after a restart"));
+  }
+  if (auto r = fsync_dir(dir_name(cp.final_path)); !r) return fail(r.error());
+  return fmt::format("completed the publication interrupted by the previous run: {}", cp.final_path);
+}
+
+}  // namespace pushcap::push
