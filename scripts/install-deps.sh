@@ -15,6 +15,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # oracles and helpers used by the integration tests and the benchmark
   tcpdump tshark wireshark-common python3 python3-scapy strace util-linux procps time
+  # live capture tests: network namespaces with a veth pair, traffic from tcpreplay
+  tcpreplay iproute2
   # real servers the endpoint tests start on 127.0.0.1 (s3rver comes from npm: scripts/test-servers.sh)
   openssh-server openssh-client vsftpd
 )

@@ -12,6 +12,7 @@
 namespace pushcap::cli {
 
 int capture_command(const CaptureArgs& args) {
+  install_signal_handlers();  // a stop during set-up still ends cleanly
   live::CaptureOptions o;
   o.store_dir = args.store;
   o.interfaces = args.interfaces;
@@ -62,7 +63,6 @@ int capture_command(const CaptureArgs& args) {
   o.status_json = [&log](const std::string& json) {
     if (log) log->json(json);
   };
-  install_signal_handlers();
   auto report = live::run_capture(o);
   if (!report) {
     std::fprintf(stderr, "pushcap capture: %s\n", report.error().message().c_str());
