@@ -22,6 +22,7 @@ struct RunOptions {
   std::string capture;  ///< --capture: which capture of the store (default: the newest stream's)
   std::string from, to;
   std::string state_dir;  ///< realtime push: checkpoints (default ./pushcap-state)
+  int metrics_port = -1;  ///< --metrics PORT: Prometheus text on 127.0.0.1
   std::string log_dir;
   bool no_progress = false;
 };
@@ -49,5 +50,7 @@ int split_command(const std::vector<std::string>& args);
 
 /// Installs SIGINT/SIGTERM handlers that ask the engine to finalise and stop; ignores SIGPIPE.
 void install_signal_handlers();
+/// Installs the SIGHUP handler that asks a realtime push to reload its config.
+void install_reload_handler();
 
 }  // namespace pushcap::cli

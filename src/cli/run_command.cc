@@ -22,6 +22,10 @@ void on_signal(int sig) {
   note_interrupt(sig);
 }
 
+void on_hangup(int) {
+  reload_requests().fetch_add(1);
+}
+
 }  // namespace
 
 void install_signal_handlers() {
@@ -32,6 +36,14 @@ void install_signal_handlers() {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+}
+
+void install_reload_handler() {
+  struct sigaction sa {};
+  sa.sa_handler = on_hangup;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGHUP, &sa, nullptr);
 }
 
 int run_engine(const config::PushConfig& cfg, const std::vector<std::string>& input_args, push::EngineOptions options) {
@@ -96,7 +108,13 @@ int run_store(const config::PushConfig& cfg, const RunOptions& options, push::En
   }
   if (realtime) {
     eo.progress = false;
+    eo.realtime = true;
     eo.state_dir = options.state_dir.empty() ? "pushcap-state" : options.state_dir;
+    eo.metrics_port = options.metrics_port;
+  } else if (options.metrics_port >= 0) {
+    std::fprintf(stderr,
+                 "pushcap: --metrics goes with a realtime push (--store without --offline/--from/--to, or --follow)\n");
+    return kExitUsage;
   }
   auto engine = push::Engine::create(cfg, eo);
   if (!engine) {
@@ -104,6 +122,7 @@ int run_store(const config::PushConfig& cfg, const RunOptions& options, push::En
     return kExitUsage;
   }
   install_signal_handlers();
+  if (realtime) install_reload_handler();
   store::StoreSource source(so, (*engine)->pool());
   push::RunReport report = (*engine)->run(source);
   std::fprintf(stderr, "%s\n", push::format_summary(report).c_str());

@@ -112,9 +112,10 @@ const std::vector<std::string> kDecapFields = {"Decap",       "Trailer",        
 const std::vector<std::string> kOutputFields = {"Compress", "RcloneConfig",  "RcloneFlags",   "SpoolDir", "SpoolLimit",
                                                 "Upload",   "RetryMaxDelay", "RcloneTimeout", "Transfers"};
 const std::vector<std::string> kGlobalFields = {
-    "Target",          "FollowStart",   "Decap",         "LogDir",       "Trailer",       "TrailerFCS",   "HWTimestamp",
-    "SrcMacTimestamp", "VXLANPorts",    "Compress",      "RcloneConfig", "RcloneFlags",   "SpoolDir",     "SpoolLimit",
-    "Upload",          "RetryMaxDelay", "RcloneTimeout", "Transfers",    "ScriptTimeout", "ScriptWorkers"};
+    "Target",        "FollowStart",     "Decap",      "LogDir",        "Trailer",       "TrailerFCS",
+    "HWTimestamp",   "SrcMacTimestamp", "VXLANPorts", "Compress",      "RcloneConfig",  "RcloneFlags",
+    "SpoolDir",      "SpoolLimit",      "Upload",     "RetryMaxDelay", "RcloneTimeout", "Transfers",
+    "ScriptTimeout", "ScriptWorkers",   "Schedule",   "ScheduleUTC"};
 const std::vector<std::string> kTargetFields = {
     "Desc",          "Mode",          "Path",        "Split",           "FileName",   "FilterBPF",
     "FilterFrame",   "Decap",         "PipeCmd",     "FileSuffix",      "Post",       "SplitCmd",
@@ -507,6 +508,8 @@ Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
   DecapFields decap;
   OutputFields output;
   bool has_targets = false;
+  std::vector<std::string> schedule;
+  bool schedule_utc = false;
   lua_pushnil(L);
   while (lua_next(L, -2) != 0) {
     if (lua_type(L, -2) != LUA_TSTRING) {
@@ -514,13 +517,34 @@ Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
       return fail(ctx.error("Config", "has a field whose name is not a string"));
     }
     std::string key = lua_tostring(L, -2);
-    if (key == "FollowStart") {
+    if (key == "FollowStart" || key == "ScheduleUTC") {
       auto b = as_bool(L, ctx, "Config", key);
       if (!b) {
         lua_pop(L, 2);
         return fail(b.error());
       }
-      cfg.follow_start = *b;
+      (key == "FollowStart" ? cfg.follow_start : schedule_utc) = *b;
+    } else if (key == "Schedule") {
+      // A string, or a list of strings.
+      if (lua_type(L, -1) == LUA_TSTRING) {
+        schedule.emplace_back(lua_tostring(L, -1));
+      } else if (lua_istable(L, -1)) {
+        const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
+        for (lua_Integer i = 1; i <= n && i <= 1000; ++i) {
+          lua_rawgeti(L, -1, i);
+          if (lua_type(L, -1) != LUA_TSTRING) {
+            lua_pop(L, 3);
+            return fail(ctx.error(
+                "Config", "Schedule entry " + std::to_string(i) + " must be a string like \"Mon-Fri 08:00-18:00\""));
+          }
+          schedule.emplace_back(lua_tostring(L, -1));
+          lua_pop(L, 1);
+        }
+      } else {
+        lua_pop(L, 2);
+        return fail(
+            ctx.error("Config", "field Schedule must be a string or a list of strings like \"Mon-Fri 08:00-18:00\""));
+      }
     } else if (is_decap_field(key)) {
       if (auto r = read_decap_field(L, ctx, "Config", key, decap); !r) {
         lua_pop(L, 2);
@@ -564,6 +588,11 @@ Result<PushConfig> convert(lua_State* L, const Ctx& ctx) {
   }
   if (!has_targets)
     return fail(ctx.error("Config", "field Target is missing (Config.Target = {} and table.insert(...))"));
+  if (auto sched = Schedule::parse(schedule, schedule_utc); sched) {
+    cfg.schedule = std::move(*sched);
+  } else {
+    return fail(ctx.error("Config", sched.error().message()));
+  }
   lua_getfield(L, -1, "Target");
   lua_Unsigned n = lua_rawlen(L, -1);
   // Only list entries: a string key inside Target is a misplaced target field.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "config/schedule.h"
 #include "decap/frame_pipeline.h"
 #include "encode/compression.h"
 #include "split/split_spec.h"
@@ -25,6 +26,7 @@ struct RcloneTarget {
   int retry_max_delay = 60;        ///< seconds: the backoff's cap (RetryMaxDelay)
   int timeout = 30;                ///< seconds: rclone's --timeout (RcloneTimeout)
   int transfers = 2;               ///< splits uploaded at once (Transfers)
+  bool operator==(const RcloneTarget&) const = default;
 };
 
 /// One push target (one entry of Config.Target).
@@ -45,6 +47,8 @@ struct TargetConfig {
   std::string post;                 ///< Post (or SplitCmd --script-post)
   std::string script_close;         ///< ScriptClose (or SplitCmd --script-close)
   RcloneTarget rclone;              ///< Mode = "RCLONE" only
+  /// Same settings: a reload keeps such a target running untouched.
+  bool operator==(const TargetConfig&) const = default;
 };
 
 /// A whole config file.
@@ -52,6 +56,7 @@ struct PushConfig {
   std::string file;                   ///< the path it was loaded from
   std::vector<TargetConfig> targets;  ///< Config.Target, in order
   bool follow_start = false;          ///< Config.FollowStart (realtime mode: start of stream)
+  Schedule schedule;                  ///< Config.Schedule (+ ScheduleUTC): when a realtime push runs
   std::string log_dir;                ///< Config.LogDir ("" = not set)
   int script_timeout = 600;           ///< Config.ScriptTimeout: seconds a close or Post script may run
   int script_workers = 2;             ///< Config.ScriptWorkers: scripts running at once

@@ -25,4 +25,10 @@ inline void note_interrupt(int sig) {
   interrupt_count().fetch_add(1);
 }
 
+/// SIGHUP requests so far (reload the config).
+inline std::atomic<int>& reload_requests() {
+  static std::atomic<int> count{0};
+  return count;
+}
+
 }  // namespace pushcap

@@ -28,6 +28,7 @@ struct DecapOptions {
   /// The most VXLANPorts a target may name (the chain holds 4789 and these).
   static constexpr std::size_t kMaxExtraVxlanPorts = ChainSettings::kMaxVxlanPorts - 1;
   bool decode_tags = false;  ///< FilterFrame needs layer values even without Decap
+  bool operator==(const DecapOptions&) const = default;
 
   /// True when packets need any of this.
   [[nodiscard]] bool active() const {

@@ -19,6 +19,7 @@ struct Compression {
   Codec codec = Codec::kNone;
   int level = 0;    ///< codec level (gzip 0-9, zstd 1-19, lz4 0-12)
   int threads = 0;  ///< zstd worker threads (0 = one per core, at most 4)
+  bool operator==(const Compression&) const = default;
   [[nodiscard]] bool active() const { return codec != Codec::kNone; }
 };
 

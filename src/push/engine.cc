@@ -4,21 +4,26 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "capture/batch.h"
+#include "config/lua_config.h"
 #include "core/clock.h"
+#include "core/http_server.h"
 #include "core/interrupt.h"
 #include "hooks/script_pool.h"
 #include "push/closer.h"
 #include "push/status_reporter.h"
 #include "push/target.h"
+#include "push/target_set.h"
 
 namespace pushcap::push {
 
@@ -32,6 +37,7 @@ bool RunReport::ok() const {
 
 Result<std::unique_ptr<Engine>> Engine::create(const config::PushConfig& config, const EngineOptions& options) {
   std::unique_ptr<Engine> engine(new Engine(config, options));
+  engine->schedule_ = config.schedule;
   if (!options.log_dir.empty()) {
     auto main = LogFile::open(options.log_dir, "pushcap");
     if (!main) return fail(main.error());
@@ -39,7 +45,7 @@ Result<std::unique_ptr<Engine>> Engine::create(const config::PushConfig& config,
     for (const auto& t : config.targets) {
       auto log = LogFile::open(options.log_dir, "push_" + t.desc);
       if (!log) return fail(log.error());
-      engine->target_logs_.push_back(std::move(*log));
+      engine->target_logs_[t.desc] = std::move(*log);
     }
   }
   return engine;
@@ -77,6 +83,118 @@ Result<std::optional<ResumePoint>> Engine::resume_target(Target& target, const c
   return at;
 }
 
+Result<std::unique_ptr<Target>> Engine::make_target(const config::TargetConfig& tc, Closer& closer,
+                                                    hooks::ScriptPool& scripts, const capture::Source& source,
+                                                    std::optional<ResumePoint>* resumed) {
+  TargetLogs logs;
+  if (!options_.log_dir.empty()) {
+    auto& log = target_logs_[tc.desc];
+    if (!log) {
+      auto opened = LogFile::open(options_.log_dir, "push_" + tc.desc);
+      if (!opened) return fail(opened.error());
+      log = std::move(*opened);
+    }
+    logs.target = log.get();
+  }
+  logs.main = main_log_.get();
+  logs.echo_stderr = options_.echo_stderr;
+  auto target = std::make_unique<Target>(tc, closer, scripts, logs);
+  if (!options_.state_dir.empty()) {
+    auto at = resume_target(*target, source);
+    if (!at) return fail(at.error());
+    if (resumed != nullptr) *resumed = *at;
+  }
+  if (auto r = target->start(); !r) return fail(r.error());
+  if (logs.target != nullptr) {
+    logs.target->line(
+        fmt::format("target '{}': Path \"{}\" Split \"{}\" FileName \"{}\" SplitCmd \"{}\" FilterBPF \"{}\"", tc.desc,
+                    tc.path, tc.split, tc.file_name, tc.split_cmd, tc.filter_bpf));
+  }
+  return target;
+}
+
+void Engine::reload(TargetSet& set, Closer& closer, hooks::ScriptPool& scripts, const capture::Source& source) {
+  note("SIGHUP: reloading " + config_.file);
+  auto loaded = config::load_config(config_.file);
+  if (!loaded) {
+    note("reload refused, the running config stays: " + loaded.error().message());
+    return;
+  }
+  const config::PushConfig& next = *loaded;
+  for (const auto& w : next.warnings) note("warning: " + w);
+  auto give_up = [] { return interrupt_count().load() > 0; };
+  std::vector<std::string> kept, started, retired;
+  // Removed or changed: finalise them first (a changed one restarts below with its checkpoint).
+  for (const auto& old : config_.targets) {
+    auto same = std::find_if(next.targets.begin(), next.targets.end(),
+                             [&](const config::TargetConfig& t) { return t.desc == old.desc; });
+    if (same != next.targets.end() && *same == old) {
+      kept.push_back(old.desc);
+      continue;
+    }
+    if (set.retire(old.desc, give_up)) retired.push_back(old.desc);
+  }
+  std::vector<config::TargetConfig> running;
+  for (const auto& old : config_.targets) {
+    if (std::find(kept.begin(), kept.end(), old.desc) != kept.end()) running.push_back(old);
+  }
+  for (const auto& t : next.targets) {
+    if (std::find(kept.begin(), kept.end(), t.desc) != kept.end()) continue;
+    // A target new to this run starts with the packets read from now on.
+    auto target = make_target(t, closer, scripts, source, nullptr);
+    if (!target) {
+      note(fmt::format("reload: target '{}' cannot start: {}", t.desc, target.error().message()));
+      continue;
+    }
+    set.add(std::move(*target));
+    running.push_back(t);
+    started.push_back(t.desc);
+  }
+  auto names = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& n : v) out += (out.empty() ? "" : ", ") + n;
+    return out.empty() ? std::string("none") : out;
+  };
+  config_.targets = running;
+  config_.warnings = next.warnings;
+  {
+    std::lock_guard lock(schedule_mutex_);
+    schedule_ = next.schedule;
+  }
+  if (next.script_timeout != config_.script_timeout || next.script_workers != config_.script_workers) {
+    note("reload: ScriptTimeout and ScriptWorkers changes take effect at the next start");
+  }
+  note(fmt::format("reload done: kept running {}; finalised {}; started {}", names(kept), names(retired),
+                   names(started)));
+}
+
+bool Engine::wait_for_schedule() {
+  bool said = false;
+  for (;;) {
+    bool active = false;
+    {
+      std::lock_guard lock(schedule_mutex_);
+      active = schedule_.active(std::time(nullptr));
+      if (active && paused_) {
+        paused_ = false;
+        note("inside the schedule again: pushing resumes and catches up");
+      } else if (!active && !paused_) {
+        paused_ = true;
+        said = true;
+      }
+    }
+    if (active) return true;
+    if (said) {
+      note("outside the schedule: pushing pauses (the store keeps what is captured meanwhile)");
+      said = false;
+    }
+    for (int i = 0; i < 10; ++i) {
+      if (interrupt_count().load() > 0) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
 RunReport Engine::run(capture::Source& source) {
   RunReport report;
   const std::int64_t started = mono_ns();
@@ -87,6 +205,7 @@ RunReport Engine::run(capture::Source& source) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
   Closer closer(options_.max_unsynced);
   hooks::ScriptLimits script_limits;
@@ -94,39 +213,27 @@ RunReport Engine::run(capture::Source& source) {
   script_limits.time_limit = std::chrono::seconds(config_.script_timeout);
   hooks::ScriptPool scripts(script_limits);
 
-  std::vector<std::unique_ptr<Target>> targets;
+  TargetSet set;
   std::optional<ResumePoint> earliest;  // where the source starts again, over every checkpoint
-  for (std::size_t i = 0; i < config_.targets.size(); ++i) {
-    TargetLogs logs;
-    logs.target = target_logs_.empty() ? nullptr : target_logs_[i].get();
-    logs.main = main_log_.get();
-    logs.echo_stderr = options_.echo_stderr;
-    targets.push_back(std::make_unique<Target>(config_.targets[i], closer, scripts, logs));
-    if (!options_.state_dir.empty()) {
-      auto resumed = resume_target(*targets.back(), source);
-      if (!resumed) {
-        pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-        report.setup_error = resumed.error().message();
-        if (main_log_) main_log_->line("error: " + report.setup_error);
-        return report;
-      }
-      if (*resumed && (!earliest || source.input_before((*resumed)->input, earliest->input) ||
-                       ((*resumed)->input == earliest->input && (*resumed)->seek < earliest->seek))) {
-        earliest = **resumed;
-      }
-    }
-    if (auto r = targets.back()->start(); !r) {
+  for (const auto& tc : config_.targets) {
+    std::optional<ResumePoint> at;
+    auto target = make_target(tc, closer, scripts, source, &at);
+    if (!target) {
       pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-      report.setup_error = r.error().message();
+      report.setup_error = target.error().message();
       if (main_log_) main_log_->line("error: " + report.setup_error);
+      set.end_all();
+      for (auto& [desc, stats] : set.final_stats()) {
+        report.desc.push_back(desc);
+        report.targets.push_back(stats);
+      }
       return report;
     }
-    if (logs.target != nullptr) {
-      const auto& t = config_.targets[i];
-      logs.target->line(
-          fmt::format("target '{}': Path \"{}\" Split \"{}\" FileName \"{}\" SplitCmd \"{}\" FilterBPF \"{}\"", t.desc,
-                      t.path, t.split, t.file_name, t.split_cmd, t.filter_bpf));
+    if (at && (!earliest || source.input_before(at->input, earliest->input) ||
+               (at->input == earliest->input && at->seek < earliest->seek))) {
+      earliest = at;
     }
+    set.add(std::move(*target));
   }
   if (earliest) {
     const bool ok = source.resume_at(earliest->input, earliest->seek);
@@ -140,53 +247,70 @@ RunReport Engine::run(capture::Source& source) {
     main_log_->json(start.dump());
   }
 
-  std::vector<std::thread> threads;
-  for (auto& t : targets) threads.emplace_back([&t] { t->run(); });
-
-  StatusReporter::Options status_options{main_log_.get(), {}, options_.progress, options_.heartbeat_seconds};
-  for (const auto& log : target_logs_) status_options.target_logs.push_back(log.get());
-  StatusReporter status(targets, source, status_options);
+  TextServer metrics;
+  if (options_.metrics_port >= 0) {
+    if (auto r = metrics.start(static_cast<std::uint16_t>(options_.metrics_port), "text/plain; version=0.0.4"); !r) {
+      note("warning: no metrics endpoint: " + r.error().message());
+    } else {
+      note(fmt::format("metrics: http://127.0.0.1:{}/metrics", metrics.port()));
+    }
+  }
+  StatusReporter::Options status_options;
+  status_options.main_log = main_log_.get();
+  status_options.progress = options_.progress;
+  status_options.heartbeat_seconds = options_.heartbeat_seconds;
+  status_options.realtime = options_.realtime;
+  status_options.state_dir = options_.state_dir;
+  status_options.metrics = options_.metrics_port >= 0 ? &metrics : nullptr;
+  status_options.paused = [this] {
+    std::lock_guard lock(schedule_mutex_);
+    return paused_;
+  };
+  if (options_.realtime) {
+    status_options.reload = [&] { reload(set, closer, scripts, source); };
+  }
+  StatusReporter status(set, source, status_options);
 
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   capture::SourceEvents events;
+  const bool scheduled = options_.realtime;
   events.batch = [&](capture::BatchPtr batch) {
-    for (auto& t : targets) t->post(batch);
+    if (scheduled && !wait_for_schedule()) return;
+    set.post(batch);
   };
   events.watermark = [&](std::uint64_t ts) {
-    for (auto& t : targets) t->post_watermark(ts);
+    if (scheduled && !wait_for_schedule()) return;
+    set.post_watermark(ts);
   };
   events.error = [&](const Error& error) {
     // Said when it happens, not only in the summary: a long run may have hours to go.
     if (main_log_) main_log_->line("input error: " + error.message() + " (the next input follows)");
     if (options_.echo_stderr) std::fprintf(stderr, "pushcap: input error: %s\n", error.message().c_str());
   };
-  events.notice = [&](const std::string& text) {
-    if (main_log_) main_log_->line(text);
-    if (options_.echo_stderr) std::fprintf(stderr, "pushcap: %s\n", text.c_str());
-  };
+  events.notice = [&](const std::string& text) { note(text); };
   report.source = source.run(events);
-  for (auto& t : targets) t->post_end();
-  for (auto& th : threads) th.join();
+  status.stop_reloads();
+  set.end_all();
   closer.finish();
   // Uploads are retried until they succeed; a signal leaves the rest in the spool.
-  for (auto& t : targets) t->finish_uploads([] { return interrupt_count().load() > 0; });
+  set.finish_uploads([] { return interrupt_count().load() > 0; });
   scripts.finish();
   status.stop();
+  metrics.stop();
 
   report.signal = interrupt_count().load() > 0 ? first_interrupt().load() : 0;
   report.seconds = static_cast<double>(mono_ns() - started) / 1e9;
   report.input_bytes = source.bytes_read();
-  for (auto& t : targets) {
-    report.desc.push_back(t->config().desc);
-    report.targets.push_back(t->stats());
+  for (auto& [desc, stats] : set.final_stats()) {
+    report.desc.push_back(desc);
+    report.targets.push_back(stats);
   }
   if (main_log_) {
-    for (std::size_t i = 0; i < targets.size(); ++i)
-      main_log_->json(status_json(targets[i]->config(), report.targets[i], 0));
-    for (const auto& s : report.source.skipped) main_log_->line("skipped (not a capture): " + s);
+    set.for_each([&](Target& t) { main_log_->json(status_json(t.config(), t.stats(), 0)); });
+    for (const auto& sk : report.source.skipped) main_log_->line("skipped (not a capture): " + sk);
     std::string summary = format_summary(report);
     main_log_->raw(summary);
-    for (std::size_t i = 0; i < targets.size() && i < target_logs_.size(); ++i) target_logs_[i]->raw(summary);
+    for (auto& [desc, log] : target_logs_) log->raw(summary);
   }
   return report;
 }

@@ -4,7 +4,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +16,7 @@
 #include "capture/source.h"
 #include "config/push_config.h"
 #include "core/result.h"
+#include "hooks/script_pool.h"
 #include "push/checkpoint.h"
 #include "push/log_file.h"
 #include "push/target_stats.h"
@@ -20,6 +24,8 @@
 namespace pushcap::push {
 
 class Target;
+class TargetSet;
+class Closer;
 
 /// How the engine runs.
 struct EngineOptions {
@@ -31,6 +37,8 @@ struct EngineOptions {
   std::uint64_t max_unsynced = 1ull << 30;  ///< bytes handed to the closer before the writer waits
   int heartbeat_seconds = 15;               ///< heartbeat line period in the main log
   std::string state_dir;                    ///< realtime push: checkpoints live here ("" = none)
+  bool realtime = false;                    ///< follows a live source: SIGHUP reloads, Schedule applies
+  int metrics_port = -1;                    ///< Prometheus text on 127.0.0.1:PORT (-1 = off, 0 = any)
 };
 
 /// What a run came to.
@@ -66,6 +74,16 @@ class Engine {
   // Realtime push: opens a target's checkpoint, completes what a crash interrupted, and says
   // where the target resumes (nullopt: no checkpoint yet).
   Result<std::optional<ResumePoint>> resume_target(Target& target, const capture::Source& source);
+  // Builds and starts one target (its log, checkpoint, spool, uploader); `resumed` learns where
+  // its checkpoint says to read again.
+  Result<std::unique_ptr<Target>> make_target(const config::TargetConfig& tc, Closer& closer,
+                                              hooks::ScriptPool& scripts, const capture::Source& source,
+                                              std::optional<ResumePoint>* resumed);
+  // SIGHUP: loads the config again; a bad one keeps the running config. Unchanged targets keep
+  // running, removed and changed ones finalise, new and changed ones start.
+  void reload(TargetSet& set, Closer& closer, hooks::ScriptPool& scripts, const capture::Source& source);
+  // Blocks the reader while the schedule says pushing pauses (false: interrupted).
+  bool wait_for_schedule();
   // A line in the main log (and on stderr when echoed).
   void note(const std::string& text) const;
 
@@ -73,7 +91,10 @@ class Engine {
   EngineOptions options_;
   capture::BatchPool pool_;
   std::unique_ptr<LogFile> main_log_;
-  std::vector<std::unique_ptr<LogFile>> target_logs_;
+  std::map<std::string, std::unique_ptr<LogFile>> target_logs_;  // by Desc
+  std::mutex schedule_mutex_;
+  config::Schedule schedule_;  // the running config's (replaced by a reload)
+  bool paused_ = false;
 };
 
 /// The end-of-run summary, one block per target, as printed on stderr and in the main log.

@@ -1,5 +1,9 @@
 #include "push/status_reporter.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -21,6 +25,11 @@ std::string human_bytes(double b) {
 }  // namespace
 
 std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, double mbps) {
+  return status_json(cfg, s, mbps, -1, false);
+}
+
+std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, double mbps, double lag_seconds,
+                        bool paused) {
   nlohmann::ordered_json dropped = nlohmann::ordered_json::object();
   for (std::size_t i = 0; i < s.dropped.size(); ++i)
     dropped[drop_reason_name(static_cast<DropReason>(i))] = s.dropped[i];
@@ -41,6 +50,11 @@ std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, d
                               {"Target", cfg.path},
                               {"Filtered", s.filtered},
                               {"Dropped", dropped}};
+  if (lag_seconds >= 0) {
+    j["LagSeconds"] = static_cast<double>(static_cast<std::int64_t>(lag_seconds * 1000)) / 1000;
+    j["Paused"] = paused;
+  }
+  if (s.resume_skipped != 0) j["ResumeSkipped"] = s.resume_skipped;
   if (s.decap_active) {
     nlohmann::ordered_json removed = nlohmann::ordered_json::object();
     for (const auto& [name, n] : decap_removed(s.decap)) removed[name] = n;
@@ -57,14 +71,82 @@ std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, d
   return j.dump();
 }
 
-StatusReporter::StatusReporter(const std::vector<std::unique_ptr<Target>>& targets, const capture::Source& source,
-                               Options options)
-    : targets_(targets),
-      source_(source),
-      options_(options),
-      started_(mono_ns()),
-      last_bytes_(targets.size(), 0),
-      thread_([this] { loop(); }) {}
+std::string metrics_text(const std::vector<std::pair<const config::TargetConfig*, TargetStats>>& targets,
+                         const std::vector<double>& lag_seconds, bool paused) {
+  std::string out;
+  auto family = [&](const char* name, const char* type, const char* help) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  };
+  auto label = [](const std::string& v) {
+    std::string e;
+    for (char c : v) {
+      if (c == '\\' || c == '"') e += '\\';
+      if (c == '\n') {
+        e += "\\n";
+        continue;
+      }
+      e += c;
+    }
+    return e;
+  };
+  struct Counter {
+    const char* name;
+    const char* type;
+    const char* help;
+    std::function<double(const TargetStats&)> value;
+  };
+  const std::vector<Counter> counters = {
+      {"pushcap_packets_total", "counter", "Packets written into splits.",
+       [](const TargetStats& s) { return static_cast<double>(s.accepted); }},
+      {"pushcap_bytes_total", "counter", "Record bytes written into splits.",
+       [](const TargetStats& s) { return static_cast<double>(s.accepted_bytes); }},
+      {"pushcap_filtered_packets_total", "counter", "Packets the target's filters left out.",
+       [](const TargetStats& s) { return static_cast<double>(s.filtered); }},
+      {"pushcap_published_packets_total", "counter", "Packets in published splits.",
+       [](const TargetStats& s) { return static_cast<double>(s.published); }},
+      {"pushcap_splits_total", "counter", "Splits published.",
+       [](const TargetStats& s) { return static_cast<double>(s.splits); }},
+      {"pushcap_splits_failed_total", "counter", "Splits that could not be completed.",
+       [](const TargetStats& s) { return static_cast<double>(s.splits_failed); }},
+      {"pushcap_spool_bytes", "gauge", "Bytes in an RCLONE target's spool.",
+       [](const TargetStats& s) { return static_cast<double>(s.spool_bytes); }},
+      {"pushcap_uploads_pending", "gauge", "Splits waiting for upload.",
+       [](const TargetStats& s) { return static_cast<double>(s.upload_pending); }},
+      {"pushcap_upload_retries_total", "counter", "Failed upload attempts (each retried).",
+       [](const TargetStats& s) { return static_cast<double>(s.upload_retries); }},
+      {"pushcap_script_failures_total", "counter", "Close and Post scripts that failed.",
+       [](const TargetStats& s) { return static_cast<double>(s.script_failures); }},
+      {"pushcap_target_up", "gauge", "1 while the target runs, 0 after it stopped on an error.",
+       [](const TargetStats& s) { return s.failed ? 0.0 : 1.0; }},
+  };
+  for (const auto& c : counters) {
+    family(c.name, c.type, c.help);
+    for (const auto& [cfg, s] : targets)
+      out += fmt::format("{}{{target=\"{}\"}} {}\n", c.name, label(cfg->desc), c.value(s));
+  }
+  family("pushcap_dropped_packets_total", "counter", "Packets not written, by reason.");
+  for (const auto& [cfg, s] : targets) {
+    for (std::size_t r = 0; r < s.dropped.size(); ++r) {
+      out += fmt::format("pushcap_dropped_packets_total{{target=\"{}\",reason=\"{}\"}} {}\n", label(cfg->desc),
+                         drop_reason_name(static_cast<DropReason>(r)), s.dropped[r]);
+    }
+  }
+  if (!lag_seconds.empty()) {
+    family("pushcap_lag_seconds", "gauge", "Packet time processed, behind the wall clock.");
+    for (std::size_t i = 0; i < targets.size() && i < lag_seconds.size(); ++i) {
+      out +=
+          fmt::format("pushcap_lag_seconds{{target=\"{}\"}} {:.3f}\n", label(targets[i].first->desc), lag_seconds[i]);
+    }
+    family("pushcap_paused", "gauge", "1 while the schedule pauses pushing.");
+    out += fmt::format("pushcap_paused {}\n", paused ? 1 : 0);
+  }
+  return out;
+}
+
+StatusReporter::StatusReporter(TargetSet& targets, const capture::Source& source, Options options)
+    : targets_(targets), source_(source), options_(std::move(options)), started_(mono_ns()), thread_([this] {
+        loop();
+      }) {}
 
 void StatusReporter::stop() {
   {
@@ -77,10 +159,16 @@ void StatusReporter::stop() {
   if (options_.progress) std::fprintf(stderr, "\r%-70s\r", "");
 }
 
+void StatusReporter::stop_reloads() {
+  std::lock_guard lock(reload_mutex_);
+  reloads_stopped_ = true;
+}
+
 void StatusReporter::loop() {
   std::int64_t last_json = mono_ns();
   std::int64_t last_heartbeat = 0;
   int handled_signals = 0;
+  int handled_reloads = reload_requests().load();
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, std::chrono::milliseconds(100), [&] { return done_; })) {
     int sigs = interrupt_count().load();
@@ -90,42 +178,92 @@ void StatusReporter::loop() {
         options_.main_log->line(fmt::format("signal {} received: finalising open splits", first_interrupt().load()));
       }
       if (sigs >= 2) {
-        for (const auto& t : targets_) t->hurry();
+        std::lock_guard r(reload_mutex_);
+        targets_.for_each([](Target& t) { t.hurry(); });
+      }
+    }
+    const int reloads = reload_requests().load();
+    if (reloads > handled_reloads) {
+      handled_reloads = reloads;
+      std::lock_guard r(reload_mutex_);
+      if (!reloads_stopped_ && options_.reload && sigs == 0) {
+        lock.unlock();
+        options_.reload();
+        lock.lock();
+      } else if (options_.main_log != nullptr && !options_.reload) {
+        options_.main_log->line("SIGHUP: a reload applies to realtime pushes only; ignored");
       }
     }
     const std::int64_t now = mono_ns();
     if (now - last_json >= 1'000'000'000) {
+      std::lock_guard r(reload_mutex_);
       write_status(static_cast<double>(now - last_json) / 1e9);
       last_json = now;
       if (options_.progress) draw_progress(now);
     }
     if (options_.main_log != nullptr &&
         now - last_heartbeat >= std::int64_t{options_.heartbeat_seconds} * 1'000'000'000) {
+      std::lock_guard r(reload_mutex_);
       const double elapsed = static_cast<double>(now - started_) / 1e9;
       last_heartbeat = now;
-      for (std::size_t i = 0; i < targets_.size(); ++i) {
-        const TargetStats s = targets_[i]->stats();
-        options_.main_log->line(fmt::format("push [{:<40} : reader:true split:{}]", targets_[i]->config().desc,
-                                            s.failed ? "false" : "true"));
-        if (i < options_.target_logs.size() && options_.target_logs[i] != nullptr) {
-          options_.target_logs[i]->line(
+      targets_.for_each([&](Target& t) {
+        const TargetStats s = t.stats();
+        options_.main_log->line(
+            fmt::format("push [{:<40} : reader:true split:{}]", t.config().desc, s.failed ? "false" : "true"));
+        if (t.log() != nullptr) {
+          t.log()->line(
               fmt::format("Total Bytes {} ({:.3f} GB) Packets {} Speed {:.3f} Gbps : Splits {} Filtered {} PCAPTS {}",
                           s.accepted_bytes, static_cast<double>(s.accepted_bytes) / 1e9, s.accepted,
                           elapsed > 0 ? static_cast<double>(s.accepted_bytes) * 8 / 1e9 / elapsed : 0.0, s.splits,
                           s.filtered, s.last_ts));
         }
-      }
+      });
     }
   }
 }
 
 void StatusReporter::write_status(double seconds) {
-  for (std::size_t i = 0; i < targets_.size(); ++i) {
-    TargetStats s = targets_[i]->stats();
-    double mbps = static_cast<double>(s.accepted_bytes - last_bytes_[i]) * 8 / 1e6 / seconds;
-    last_bytes_[i] = s.accepted_bytes;
-    if (options_.main_log != nullptr) options_.main_log->json(status_json(targets_[i]->config(), s, mbps));
+  const bool paused = options_.paused ? options_.paused() : false;
+  const auto wall = static_cast<std::uint64_t>(wall_ns());
+  std::vector<std::pair<const config::TargetConfig*, TargetStats>> all;
+  std::vector<double> lags;
+  nlohmann::ordered_json state = nlohmann::ordered_json::array();
+  targets_.for_each([&](Target& t) {
+    TargetStats s = t.stats();
+    std::uint64_t& last = last_bytes_[t.config().desc];
+    const double mbps = static_cast<double>(s.accepted_bytes - std::min(last, s.accepted_bytes)) * 8 / 1e6 / seconds;
+    last = s.accepted_bytes;
+    double lag = -1;
+    if (options_.realtime) {
+      lag = s.progress_ts != 0 && s.progress_ts < wall ? static_cast<double>(wall - s.progress_ts) / 1e9 : 0;
+      lags.push_back(lag);
+    }
+    const std::string json = status_json(t.config(), s, mbps, lag, paused);
+    if (options_.main_log != nullptr) options_.main_log->json(json);
+    state.push_back(nlohmann::ordered_json::parse(json));
+    all.emplace_back(&t.config(), s);
+  });
+  if (options_.metrics != nullptr) options_.metrics->set_text(metrics_text(all, lags, paused));
+  if (!options_.state_dir.empty()) {
+    nlohmann::ordered_json doc = {{"pid", ::getpid()},
+                                  {"updated_ns", wall},
+                                  {"paused", paused},
+                                  {"source_bytes", source_.bytes_read()},
+                                  {"source_lag_seconds", source_.lag_seconds()},
+                                  {"targets", state}};
+    write_state_file(doc.dump(1));
   }
+}
+
+void StatusReporter::write_state_file(const std::string& json) {
+  // Rewritten each second for `pushcap status`: a rename keeps it whole; no fsync, it is a view.
+  const std::string path = options_.state_dir + "/status.json";
+  const std::string tmp = path + ".tmp";
+  auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (!fd) return;
+  if (!write_all(fd->get(), json.data(), json.size(), tmp)) return;
+  if (!fd->close(tmp)) return;
+  ::rename(tmp.c_str(), path.c_str());
 }
 
 void StatusReporter::draw_progress(std::int64_t now) {

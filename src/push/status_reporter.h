@@ -5,6 +5,8 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -12,8 +14,10 @@
 #include <vector>
 
 #include "capture/source.h"
+#include "core/http_server.h"
 #include "push/log_file.h"
 #include "push/target.h"
+#include "push/target_set.h"
 
 namespace pushcap::push {
 
@@ -21,34 +25,50 @@ namespace pushcap::push {
 /// IsUp, Splits, TotalByte, TotalPkt, TransferMbps, PCAPTS, FilterBPF, FilterFrame, Target, and
 /// pushcap's Filtered and Dropped counters).
 std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, double mbps);
+/// The same with the realtime fields: LagSeconds (packet time behind the wall clock) and Paused.
+std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, double mbps, double lag_seconds,
+                        bool paused);
+
+/// Prometheus text exposition of every target's counters.
+std::string metrics_text(const std::vector<std::pair<const config::TargetConfig*, TargetStats>>& targets,
+                         const std::vector<double>& lag_seconds, bool paused);
 
 /// Runs the status thread from construction until stop().
 class StatusReporter {
  public:
   struct Options {
-    LogFile* main_log = nullptr;        ///< status and heartbeat lines; none when null
-    std::vector<LogFile*> target_logs;  ///< per target (may be empty): a progress line per heartbeat
-    bool progress = false;              ///< draw the progress line on stderr
+    LogFile* main_log = nullptr;  ///< status and heartbeat lines; none when null
+    bool progress = false;        ///< draw the progress line on stderr
     int heartbeat_seconds = 15;
+    bool realtime = false;          ///< lag is measured against the wall clock
+    std::string state_dir;          ///< status.json goes here each second ("" = none)
+    TextServer* metrics = nullptr;  ///< gets the Prometheus text each second
+    std::function<bool()> paused;   ///< the schedule paused pushing
+    std::function<void()> reload;   ///< run on SIGHUP (this thread is long-lived: see sink/RcloneDaemon)
   };
-  StatusReporter(const std::vector<std::unique_ptr<Target>>& targets, const capture::Source& source, Options options);
+  StatusReporter(TargetSet& targets, const capture::Source& source, Options options);
   ~StatusReporter() { stop(); }
   StatusReporter(const StatusReporter&) = delete;
   StatusReporter& operator=(const StatusReporter&) = delete;
 
   /// Stops the thread and clears the progress line.
   void stop();
+  /// No reload after this returns (one in progress is finished first).
+  void stop_reloads();
 
  private:
   void loop();
   void write_status(double seconds);
+  void write_state_file(const std::string& json);
   void draw_progress(std::int64_t now);
 
-  const std::vector<std::unique_ptr<Target>>& targets_;
+  TargetSet& targets_;
   const capture::Source& source_;
   Options options_;
   std::int64_t started_;
-  std::vector<std::uint64_t> last_bytes_;
+  std::map<std::string, std::uint64_t> last_bytes_;  // by Desc
+  std::mutex reload_mutex_;
+  bool reloads_stopped_ = false;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool done_ = false;

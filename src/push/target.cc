@@ -222,6 +222,7 @@ void Target::publish_open_splits() {
 }
 
 void Target::on_watermark(std::uint64_t ts) {
+  if (ts > progress_ts_.load(std::memory_order_relaxed)) progress_ts_.store(ts, std::memory_order_relaxed);
   if (failed_ || !policy_.watermark_closes(ts)) return;
   // No packet of the open period can still come: publish it now.
   publish_open_splits();
@@ -409,6 +410,9 @@ void Target::process(const capture::Batch& batch) {
   accepted_.fetch_add(accepted, std::memory_order_relaxed);
   accepted_bytes_.fetch_add(accepted_bytes, std::memory_order_relaxed);
   if (accepted != 0) last_ts_.store(last_ts, std::memory_order_relaxed);
+  if (!batch.records.empty() && batch.records.back().ts_ns > progress_ts_.load(std::memory_order_relaxed)) {
+    progress_ts_.store(batch.records.back().ts_ns, std::memory_order_relaxed);
+  }
   if (pipeline_) {
     std::lock_guard lock(decap_mutex_);
     decap_published_ = pipeline_->counters();
@@ -772,6 +776,8 @@ TargetStats Target::stats() const {
   s.splits = splits_.load(std::memory_order_relaxed);
   s.splits_failed = splits_failed_.load(std::memory_order_relaxed);
   s.last_ts = last_ts_.load(std::memory_order_relaxed);
+  s.progress_ts = progress_ts_.load(std::memory_order_relaxed);
+  s.resume_skipped = resume_skipped_.load(std::memory_order_relaxed);
   s.decap_active = pipeline_.has_value() || has_frame_filter_;
   {
     std::lock_guard lock(decap_mutex_);

@@ -84,6 +84,8 @@ class Target {
   [[nodiscard]] TargetStats stats() const;
   /// The target's config.
   [[nodiscard]] const config::TargetConfig& config() const { return config_; }
+  /// The target's own log, if any.
+  [[nodiscard]] LogFile* log() const { return logs_.target; }
 
  private:
   /// Where a record is in the source: input, offset of its data, offset of its record header
@@ -217,7 +219,8 @@ class Target {
   std::atomic<std::uint64_t> published_{0}, published_bytes_{0}, splits_{0}, splits_failed_{0}, last_ts_{0};
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(DropReason::kCount)> dropped_{};
   std::atomic<bool> closer_failed_{false};
-  std::atomic<bool> rclone_unusable_{false};  // its daemon exits at start (bad flag or config)
+  std::atomic<std::uint64_t> progress_ts_{0};  // packet time processed: last record or watermark
+  std::atomic<bool> rclone_unusable_{false};   // its daemon exits at start (bad flag or config)
   std::atomic<std::uint64_t> pipe_failures_{0}, script_failures_{0}, scripts_run_{0}, uploads_{0}, upload_retries_{0};
   std::atomic<std::uint64_t> spool_waits_{0};
   mutable std::mutex decap_mutex_;

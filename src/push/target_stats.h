@@ -45,6 +45,8 @@ struct TargetStats {
   std::uint64_t splits = 0;           ///< splits published
   std::uint64_t splits_failed = 0;    ///< splits that could not be completed
   std::uint64_t last_ts = 0;          ///< timestamp of the last packet accepted
+  std::uint64_t progress_ts = 0;      ///< packet time processed so far (last packet seen or watermark)
+  std::uint64_t resume_skipped = 0;   ///< packets skipped on a restart: published before it
   std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> dropped{};
   bool decap_active = false;          ///< the target decapsulates, strips a trailer or reads frame tags
   decap::DecapCounters decap;         ///< what decap removed and where it stopped

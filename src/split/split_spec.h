@@ -32,6 +32,7 @@ struct Owner {
   gid_t gid = 0;
   bool set_gid = false;  ///< false: only the user was named; the group stays
   std::string text;      ///< as written, for messages
+  bool operator==(const Owner&) const = default;
 };
 
 /// A splitter's settings.
@@ -49,6 +50,7 @@ struct SplitSpec {
   std::string script_post;                   ///< --script-post CMD: the Post script
   std::string pipe_cmd;                      ///< --pipe-cmd CMD: every split streams through it
   std::string compress;                      ///< --compress CODEC (gzip, zstd:3, lz4, ...)
+  bool operator==(const SplitSpec&) const = default;
 };
 
 /// A readable form of the layout flag ("--filename-tstr-HHMMSS").
