@@ -41,6 +41,15 @@ struct CaptureArgs {
 
 /// `pushcap capture --store DIR --iface IF...`: live interfaces into a capture store.
 int capture_command(const CaptureArgs& args);
+/// Options of `pushcap status`.
+struct StatusArgs {
+  std::string store;
+  std::string state_dir;
+  bool json = false;
+};
+
+/// `pushcap status --store DIR`: streams, drops, watermark; each target's lag, rates and spool.
+int status_command(const StatusArgs& args);
 /// `pushcap run --config F --offline INPUT...`
 int run_command(const RunOptions& options);
 /// `pushcap check --config F`

@@ -86,6 +86,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cap_cmd->add_option("--log-dir", cap.log_dir, "also write the capture log and status lines into DIR");
 
+  pushcap::cli::StatusArgs status;
+  auto* status_cmd = app.add_subcommand("status", "a capture store's streams and a realtime push's targets");
+  status_cmd->add_option("--store", status.store, "the store directory")->required();
+  status_cmd->add_option("--state-dir", status.state_dir, "the push's state directory (default ./pushcap-state)");
+  status_cmd->add_flag("--json", status.json, "print JSON");
+
   app.add_subcommand("split", "split one capture stream with pcap_split's flags (see pushcap split --help)");
 
   try {
@@ -96,6 +102,7 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return pushcap::cli::run_command(run);
   if (*cap_cmd) return pushcap::cli::capture_command(cap);
+  if (*status_cmd) return pushcap::cli::status_command(status);
   if (*check_cmd) return pushcap::cli::check_command(check_config);
   return pushcap::cli::kExitUsage;
 }
