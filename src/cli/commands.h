@@ -23,6 +23,8 @@ struct RunOptions {
   std::string from, to;
   std::string state_dir;  ///< realtime push: checkpoints (default ./pushcap-state)
   int metrics_port = -1;  ///< --metrics PORT: Prometheus text on 127.0.0.1
+  std::string follow;     ///< --follow DIR: another program's rolling capture files
+  double quiet_seconds = 2;  ///< --quiet-period: a followed file is done after this long without growth
   std::string log_dir;
   bool no_progress = false;
 };

@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--capture", run.capture, "with --store: the capture to follow (default: the newest stream's)");
   run_cmd->add_option("--from", run.from, "with --store: push packets from this time (2024-07-28T04:05:00Z)");
   run_cmd->add_option("--to", run.to, "with --store: push packets before this time");
+  run_cmd->add_option("--follow", run.follow, "follow another program's rolling capture files in DIR (realtime)");
+  run_cmd->add_option("--quiet-period", run.quiet_seconds,
+                      "with --follow: seconds without growth after which a file is done (when a later one exists)")
+      ->capture_default_str();
   run_cmd->add_option("--metrics", run.metrics_port, "realtime push: Prometheus text on http://127.0.0.1:PORT/metrics")
       ->check(CLI::Range(0, 65535));
   run_cmd->add_option("--state-dir", run.state_dir,

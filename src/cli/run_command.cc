@@ -9,6 +9,7 @@
 
 #include "capture/input_list.h"
 #include "cli/commands.h"
+#include "capture/follow_source.h"
 #include "cli/time_arg.h"
 #include "config/lua_config.h"
 #include "core/interrupt.h"
@@ -60,6 +61,16 @@ int run_engine(const config::PushConfig& cfg, const std::vector<std::string>& in
   install_signal_handlers();
   push::RunReport report = (*engine)->run(*inputs);
   std::fprintf(stderr, "%s\n", push::format_summary(report).c_str());
+  if (report.signal != 0) return 128 + report.signal;
+  return report.ok() ? kExitOk : kExitRunErrors;
+}
+
+// A realtime push ends by a signal: SIGTERM and SIGINT are its normal end.
+int realtime_exit(push::RunReport& report) {
+  if (report.signal == SIGTERM || report.signal == SIGINT) {
+    report.signal = 0;
+    report.source.interrupted = false;
+  }
   if (report.signal != 0) return 128 + report.signal;
   return report.ok() ? kExitOk : kExitRunErrors;
 }
@@ -126,13 +137,42 @@ int run_store(const config::PushConfig& cfg, const RunOptions& options, push::En
   store::StoreSource source(so, (*engine)->pool());
   push::RunReport report = (*engine)->run(source);
   std::fprintf(stderr, "%s\n", push::format_summary(report).c_str());
-  // A realtime push ends by a signal: SIGTERM and SIGINT are its normal end.
-  if (report.signal == SIGTERM || report.signal == SIGINT) {
-    report.signal = 0;
-    report.source.interrupted = false;
+  return realtime ? realtime_exit(report) : (report.ok() ? kExitOk : report.signal != 0 ? 128 + report.signal : kExitRunErrors);
+}
+
+int run_follow(const config::PushConfig& cfg, const RunOptions& options, push::EngineOptions eo) {
+  struct stat st {};
+  if (::stat(options.follow.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    std::fprintf(stderr, "pushcap: --follow %s: not a directory\n", options.follow.c_str());
+    return kExitUsage;
   }
-  if (report.signal != 0) return 128 + report.signal;
-  return report.ok() ? kExitOk : kExitRunErrors;
+  if (!options.inputs.empty() || !options.store.empty() || !options.from.empty() || !options.to.empty()) {
+    std::fprintf(stderr, "pushcap: --follow DIR goes alone (no --offline, --store, --from or --to)\n");
+    return kExitUsage;
+  }
+  if (!(options.quiet_seconds > 0 && options.quiet_seconds <= 3600)) {
+    std::fprintf(stderr, "pushcap: --quiet-period must be more than 0 and at most 3600 seconds\n");
+    return kExitUsage;
+  }
+  capture::FollowOptions fo;
+  fo.dir = options.follow;
+  fo.quiet_ns = static_cast<std::uint64_t>(options.quiet_seconds * 1e9);
+  fo.from_start = cfg.follow_start;
+  eo.progress = false;
+  eo.realtime = true;
+  eo.state_dir = options.state_dir.empty() ? "pushcap-state" : options.state_dir;
+  eo.metrics_port = options.metrics_port;
+  auto engine = push::Engine::create(cfg, eo);
+  if (!engine) {
+    std::fprintf(stderr, "pushcap: %s\n", engine.error().message().c_str());
+    return kExitUsage;
+  }
+  install_signal_handlers();
+  install_reload_handler();
+  capture::FollowSource source(fo, (*engine)->pool());
+  push::RunReport report = (*engine)->run(source);
+  std::fprintf(stderr, "%s\n", push::format_summary(report).c_str());
+  return realtime_exit(report);
 }
 
 int run_command(const RunOptions& options) {
@@ -141,9 +181,9 @@ int run_command(const RunOptions& options) {
     std::fprintf(stderr, "pushcap: config error: %s\n", cfg.error().message().c_str());
     return kExitUsage;
   }
-  if (options.inputs.empty() && options.store.empty()) {
+  if (options.inputs.empty() && options.store.empty() && options.follow.empty()) {
     std::fprintf(stderr,
-                 "pushcap: no input: give --store DIR (a capture store, realtime), or --offline CAPTURE... (files, "
+                 "pushcap: no input: give --store DIR (a capture store, realtime), --follow DIR (rolling files), or --offline CAPTURE... (files, "
                  "directories or - for stdin)\n");
     return kExitUsage;
   }
@@ -151,6 +191,7 @@ int run_command(const RunOptions& options) {
   push::EngineOptions eo;
   eo.log_dir = !options.log_dir.empty() ? options.log_dir : !cfg->log_dir.empty() ? cfg->log_dir : "pushcap-log";
   eo.progress = !options.no_progress && ::isatty(STDERR_FILENO) != 0;
+  if (!options.follow.empty()) return run_follow(*cfg, options, eo);
   if (!options.store.empty()) return run_store(*cfg, options, eo);
   if (!options.from.empty() || !options.to.empty() || !options.capture.empty()) {
     std::fprintf(stderr, "pushcap: --from, --to and --capture go with --store\n");
