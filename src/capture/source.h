@@ -19,6 +19,7 @@ struct SourceOutcome {
   std::vector<std::string> skipped;  ///< files in a directory that were not captures
   bool interrupted = false;          ///< stopped early by the stop flag
   std::uint64_t packets = 0;         ///< records delivered
+  std::vector<std::string> gaps;     ///< data deleted (retention, a writer's ring) before it was read
 };
 
 /// Where a source sends what it reads. Only `batch` is required.

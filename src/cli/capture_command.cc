@@ -20,6 +20,7 @@ int capture_command(const CaptureArgs& args) {
   o.filter = args.filter;
   o.tstamp = args.tstamp;
   o.snaplen = args.snaplen;
+  o.retention_seconds = args.retention_every;
   auto size_arg = [](const std::string& flag, const std::string& text, std::uint64_t& out) {
     if (text.empty()) return true;
     auto v = store::parse_size(text);

@@ -21,9 +21,9 @@ struct RunOptions {
   std::string store;    ///< --store: a capture store (realtime, or --offline STREAM, --from/--to)
   std::string capture;  ///< --capture: which capture of the store (default: the newest stream's)
   std::string from, to;
-  std::string state_dir;  ///< realtime push: checkpoints (default ./pushcap-state)
-  int metrics_port = -1;  ///< --metrics PORT: Prometheus text on 127.0.0.1
-  std::string follow;     ///< --follow DIR: another program's rolling capture files
+  std::string state_dir;     ///< realtime push: checkpoints (default ./pushcap-state)
+  int metrics_port = -1;     ///< --metrics PORT: Prometheus text on 127.0.0.1
+  std::string follow;        ///< --follow DIR: another program's rolling capture files
   double quiet_seconds = 2;  ///< --quiet-period: a followed file is done after this long without growth
   std::string log_dir;
   bool no_progress = false;
@@ -39,6 +39,7 @@ struct CaptureArgs {
   std::string filter;
   std::string tstamp = "auto";
   std::string log_dir;
+  int retention_every = 5;  ///< seconds between retention passes
 };
 
 /// `pushcap capture --store DIR --iface IF...`: live interfaces into a capture store.

@@ -58,8 +58,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--from", run.from, "with --store: push packets from this time (2024-07-28T04:05:00Z)");
   run_cmd->add_option("--to", run.to, "with --store: push packets before this time");
   run_cmd->add_option("--follow", run.follow, "follow another program's rolling capture files in DIR (realtime)");
-  run_cmd->add_option("--quiet-period", run.quiet_seconds,
-                      "with --follow: seconds without growth after which a file is done (when a later one exists)")
+  run_cmd
+      ->add_option("--quiet-period", run.quiet_seconds,
+                   "with --follow: seconds without growth after which a file is done (when a later one exists)")
       ->capture_default_str();
   run_cmd->add_option("--metrics", run.metrics_port, "realtime push: Prometheus text on http://127.0.0.1:PORT/metrics")
       ->check(CLI::Range(0, 65535));
@@ -81,6 +82,9 @@ int main(int argc, char** argv) {
                       "capture name; streams are NAME_YYYYMMDD_HHMM (default: the first interface)");
   cap_cmd->add_option("--max-size", cap.max_size, "retention: delete the oldest segments past this size (500G)");
   cap_cmd->add_option("--max-age", cap.max_age, "retention: delete segments older than this (7d, 12h)");
+  cap_cmd->add_option("--retention-every", cap.retention_every, "seconds between retention passes")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   cap_cmd->add_option("--segment-size", cap.segment_size, "size of one store segment")->capture_default_str();
   cap_cmd->add_option("--buffer", cap.buffer, "kernel ring per interface")->capture_default_str();
   cap_cmd->add_option("--queue", cap.queue, "memory between capture and disk")->capture_default_str();

@@ -7,9 +7,9 @@
 
 #include <tuple>
 
+#include "capture/follow_source.h"
 #include "capture/input_list.h"
 #include "cli/commands.h"
-#include "capture/follow_source.h"
 #include "cli/time_arg.h"
 #include "config/lua_config.h"
 #include "core/interrupt.h"
@@ -137,7 +137,10 @@ int run_store(const config::PushConfig& cfg, const RunOptions& options, push::En
   store::StoreSource source(so, (*engine)->pool());
   push::RunReport report = (*engine)->run(source);
   std::fprintf(stderr, "%s\n", push::format_summary(report).c_str());
-  return realtime ? realtime_exit(report) : (report.ok() ? kExitOk : report.signal != 0 ? 128 + report.signal : kExitRunErrors);
+  return realtime ? realtime_exit(report)
+                  : (report.ok()          ? kExitOk
+                     : report.signal != 0 ? 128 + report.signal
+                                          : kExitRunErrors);
 }
 
 int run_follow(const config::PushConfig& cfg, const RunOptions& options, push::EngineOptions eo) {
@@ -183,7 +186,8 @@ int run_command(const RunOptions& options) {
   }
   if (options.inputs.empty() && options.store.empty() && options.follow.empty()) {
     std::fprintf(stderr,
-                 "pushcap: no input: give --store DIR (a capture store, realtime), --follow DIR (rolling files), or --offline CAPTURE... (files, "
+                 "pushcap: no input: give --store DIR (a capture store, realtime), --follow DIR (rolling files), or "
+                 "--offline CAPTURE... (files, "
                  "directories or - for stdin)\n");
     return kExitUsage;
   }

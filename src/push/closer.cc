@@ -27,6 +27,11 @@ void Closer::finish() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Closer::wait_idle() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return queue_.empty() && !busy_; });
+}
+
 void Closer::loop() {
   for (;;) {
     std::unique_lock lock(mutex_);
@@ -34,6 +39,7 @@ void Closer::loop() {
     if (queue_.empty()) return;
     ClosingSplit split = std::move(queue_.front());
     queue_.pop_front();
+    busy_ = true;
     lock.unlock();
     Result<std::string> result = std::string();
     if (split.prepare) {
@@ -48,6 +54,7 @@ void Closer::loop() {
     split.done(std::move(result), split.file);
     lock.lock();
     unsynced_ -= split.bytes;
+    busy_ = false;
     changed_.notify_all();
   }
 }

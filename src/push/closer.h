@@ -40,6 +40,8 @@ class Closer {
 
   /// Queues a split; blocks while too many bytes are waiting.
   void submit(ClosingSplit split);
+  /// Waits until every split submitted so far is done (published or failed).
+  void wait_idle();
   /// Finishes every queued split and stops the thread.
   void finish();
 
@@ -51,6 +53,7 @@ class Closer {
   std::condition_variable changed_;
   std::deque<ClosingSplit> queue_;
   std::uint64_t unsynced_ = 0;
+  bool busy_ = false;  // a split is being published
   bool stopping_ = false;
   std::thread thread_;
 };

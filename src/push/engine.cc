@@ -132,7 +132,7 @@ void Engine::reload(TargetSet& set, Closer& closer, hooks::ScriptPool& scripts, 
       kept.push_back(old.desc);
       continue;
     }
-    if (set.retire(old.desc, give_up)) retired.push_back(old.desc);
+    if (set.retire(old.desc, closer, give_up)) retired.push_back(old.desc);
   }
   std::vector<config::TargetConfig> running;
   for (const auto& old : config_.targets) {
@@ -361,6 +361,7 @@ std::string format_summary(const RunReport& report) {
   for (const auto& e : report.source.errors) out += fmt::format("  input error: {}\n", e.message());
   if (!report.setup_error.empty()) out += fmt::format("  error: {}\n", report.setup_error);
   for (const auto& s : report.source.skipped) out += fmt::format("  skipped (not a pcap or pcapng file): {}\n", s);
+  for (const auto& g : report.source.gaps) out += fmt::format("  NOT PUSHED: {}\n", g);
   if (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }

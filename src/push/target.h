@@ -58,6 +58,8 @@ class Target {
   /// Realtime push: saves a checkpoint with every split it publishes; `source` names the
   /// inputs; with `last`, records published before it are skipped. Before start().
   void use_checkpoints(CheckpointFile file, const capture::Source* source, const std::optional<Checkpoint>& last);
+  /// Closes the checkpoint file and its lock (a retired target; a changed one restarts on it).
+  void release_checkpoint() { checkpoint_.reset(); }
   /// Removes the .pending files of this target's local outputs that a run which died left
   /// behind (their splits are rebuilt from the checkpoint); returns their names.
   std::vector<std::string> remove_stale_pending();

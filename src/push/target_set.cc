@@ -17,7 +17,7 @@ void TargetSet::add(std::unique_ptr<Target> target) {
   running_.push_back(std::move(r));
 }
 
-bool TargetSet::retire(const std::string& desc, const std::function<bool()>& give_up) {
+bool TargetSet::retire(const std::string& desc, Closer& closer, const std::function<bool()>& give_up) {
   Running r;
   {
     std::lock_guard lock(mutex_);
@@ -30,8 +30,11 @@ bool TargetSet::retire(const std::string& desc, const std::function<bool()>& giv
   // No batch reaches it any more: it finalises what it holds.
   r.target->post_end();
   r.thread.join();
+  closer.wait_idle();
   r.target->finish_uploads(give_up);
+  r.target->release_checkpoint();
   retired_.emplace_back(desc, r.target->stats());
+  graveyard_.push_back(std::move(r.target));
   return true;
 }
 

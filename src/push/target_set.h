@@ -25,9 +25,11 @@ class TargetSet {
 
   /// Starts the thread of a started target; from now on it gets every batch.
   void add(std::unique_ptr<Target> target);
-  /// Stops posting to the target named `desc`, lets it finalise its open splits, and waits for
-  /// its uploads until `give_up()`. False when there is no such target.
-  bool retire(const std::string& desc, const std::function<bool()>& give_up);
+  /// Stops posting to the target named `desc`, lets it finalise its open splits, waits until
+  /// `closer` has published them and for its uploads until `give_up()`, then releases its
+  /// checkpoint. It stays in memory (scripts may still report to it) until the set goes.
+  /// False when there is no such target.
+  bool retire(const std::string& desc, Closer& closer, const std::function<bool()>& give_up);
 
   void post(const capture::BatchPtr& batch);
   void post_watermark(std::uint64_t ts);
@@ -51,6 +53,7 @@ class TargetSet {
   mutable std::mutex mutex_;  // guards running_ against the reader's posts
   std::vector<Running> running_;
   std::vector<std::pair<std::string, TargetStats>> retired_;
+  std::vector<std::unique_ptr<Target>> graveyard_;  // retired, kept until the end of the run
   bool ended_ = false;
 };
 

@@ -384,14 +384,13 @@ capture::SourceOutcome StoreSource::run(const capture::SourceEvents& ev) {
             ++stats_.skipped_segments;
             if (next_first > last_ts && last_ts != 0) stats_.skipped_ns += next_first - last_ts;
           }
-          if (ev.notice) {
-            ev.notice(fmt::format(
-                "warning: retention deleted {} of stream {} before this push read it: packets "
-                "from {} to {} were not pushed",
-                later != nullptr ? fmt::format("segments {} to {}", seq, skipped_to - 1) : std::string("the rest"),
-                stream, last_ts != 0 ? ts_text(last_ts) : std::string("its start"),
-                next_first != 0 ? ts_text(next_first) : std::string("the next stream")));
-          }
+          const std::string gap = fmt::format(
+              "retention deleted {} of stream {} before this push read it: packets from {} to {} were not pushed",
+              later != nullptr ? fmt::format("segments {} to {}", seq, skipped_to - 1) : std::string("the rest"),
+              stream, last_ts != 0 ? ts_text(last_ts) : std::string("its start"),
+              next_first != 0 ? ts_text(next_first) : std::string("the next stream"));
+          outcome.gaps.push_back(gap);
+          if (ev.notice) ev.notice("warning: " + gap);
           if (later != nullptr) {
             seq = later->seq;
             offset = kSegmentHeader;
