@@ -44,6 +44,17 @@ struct CaptureArgs {
 
 /// `pushcap capture --store DIR --iface IF...`: live interfaces into a capture store.
 int capture_command(const CaptureArgs& args);
+/// Options of `pushcap import`.
+struct ImportArgs {
+  std::string store;
+  std::string name;
+  std::string segment_size = "256M";
+  std::vector<std::string> inputs;
+};
+
+/// `pushcap import --store DIR --name NAME CAPTURE...`: capture files into a new stream.
+int import_command(const ImportArgs& args);
+
 /// Options of `pushcap status`.
 struct StatusArgs {
   std::string store;

@@ -94,6 +94,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cap_cmd->add_option("--log-dir", cap.log_dir, "also write the capture log and status lines into DIR");
 
+  pushcap::cli::ImportArgs imp;
+  auto* imp_cmd = app.add_subcommand("import", "write capture files into a capture store as a new stream");
+  imp_cmd->add_option("--store", imp.store, "the store directory")->required();
+  imp_cmd->add_option("--name", imp.name, "capture name; the stream is NAME_YYYYMMDD_HHMM")->required();
+  imp_cmd->add_option("--segment-size", imp.segment_size, "size of one store segment")->capture_default_str();
+  imp_cmd->add_option("inputs", imp.inputs, "captures: files, directories, - for stdin")->required();
+
   pushcap::cli::StatusArgs status;
   auto* status_cmd = app.add_subcommand("status", "a capture store's streams and a realtime push's targets");
   status_cmd->add_option("--store", status.store, "the store directory")->required();
@@ -111,6 +118,7 @@ int main(int argc, char** argv) {
   if (*run_cmd) return pushcap::cli::run_command(run);
   if (*cap_cmd) return pushcap::cli::capture_command(cap);
   if (*status_cmd) return pushcap::cli::status_command(status);
+  if (*imp_cmd) return pushcap::cli::import_command(imp);
   if (*check_cmd) return pushcap::cli::check_command(check_config);
   return pushcap::cli::kExitUsage;
 }

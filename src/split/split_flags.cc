@@ -28,9 +28,14 @@ const std::map<std::string, NameLayout>& layout_flags() {
   return m;
 }
 
-// Flags of the original that a later pushcap version implements (realtime, issue #6).
-bool is_later_flag(const std::string& flag) {
-  return flag == "--rclone" || flag == "--ring" || flag == "--roll-period";
+// Flags of the original's appliance plumbing, done another way here: what to use instead.
+std::string instead_of(const std::string& flag) {
+  if (flag == "--rclone") return "set Mode = \"RCLONE\" on the target instead";
+  if (flag == "--ring" || flag == "--roll-period") {
+    return "it reads the original appliance's capture ring; pushcap follows its own capture store with "
+           "`pushcap run --store DIR` (or rolling files with --follow DIR)";
+  }
+  return "";
 }
 
 Result<Owner> parse_owner(const std::string& text) {
@@ -217,8 +222,8 @@ Result<void> apply_split_flags(const std::vector<std::string>& args, SplitSpec& 
                            : flag == "--pipe-cmd"    ? spec.pipe_cmd
                                                      : spec.compress;
       field = *v;
-    } else if (is_later_flag(flag)) {
-      r = fail(Errc::kUnsupported, flag + " is not supported yet by this version of pushcap");
+    } else if (!instead_of(flag).empty()) {
+      r = fail(Errc::kUnsupported, flag + " is not a pushcap flag: " + instead_of(flag));
     } else {
       r = fail(Errc::kInvalidArgument, "unknown flag '" + flag + "'");
     }

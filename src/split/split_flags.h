@@ -17,7 +17,7 @@ Result<std::vector<std::string>> split_words(const std::string& text);
 Result<std::uint64_t> parse_count(const std::string& text);
 
 /// Applies `args` to `spec`. Unknown flags, missing or bad values fail with a message naming
-/// the flag. Flags of later versions (--script-close, --pipe-cmd, ...) fail as not supported yet.
+/// the flag. The original appliance's --rclone, --ring and --roll-period fail with what to use instead.
 Result<void> apply_split_flags(const std::vector<std::string>& args, SplitSpec& spec);
 
 /// True when `flag` is followed by a value ("--split-time 60e9"), for callers that must pick
