@@ -30,11 +30,11 @@ int import_command(const ImportArgs& args) {
     std::fprintf(stderr, "pushcap import: %s\n", r.error().message().c_str());
     return r.error().code() == Errc::kInvalidArgument ? kExitUsage : kExitRunErrors;
   }
-  std::fprintf(stderr, "pushcap import: stream %s: %llu packets, %llu bytes in %.3f s (%.2f Gbps)%s\n",
-               r->stream.c_str(), static_cast<unsigned long long>(r->packets),
-               static_cast<unsigned long long>(r->bytes), r->seconds,
-               r->seconds > 0 ? static_cast<double>(r->bytes) * 8 / 1e9 / r->seconds : 0.0,
-               r->skipped != 0 ? fmt::format("; {} packets of another link type not imported", r->skipped).c_str() : "");
+  std::fprintf(
+      stderr, "pushcap import: stream %s: %llu packets, %llu bytes in %.3f s (%.2f Gbps)%s\n", r->stream.c_str(),
+      static_cast<unsigned long long>(r->packets), static_cast<unsigned long long>(r->bytes), r->seconds,
+      r->seconds > 0 ? static_cast<double>(r->bytes) * 8 / 1e9 / r->seconds : 0.0,
+      r->skipped != 0 ? fmt::format("; {} packets of another link type not imported", r->skipped).c_str() : "");
   for (const auto& e : r->errors) std::fprintf(stderr, "  input error: %s\n", e.message().c_str());
   return r->errors.empty() ? kExitOk : kExitRunErrors;
 }

@@ -5,8 +5,11 @@
 
 #include <sys/stat.h>
 
+#include <functional>
+#include <memory>
 #include <tuple>
 
+#include "capture/file_source.h"
 #include "capture/follow_source.h"
 #include "capture/input_list.h"
 #include "cli/commands.h"
@@ -47,32 +50,45 @@ void install_reload_handler() {
   sigaction(SIGHUP, &sa, nullptr);
 }
 
-int run_engine(const config::PushConfig& cfg, const std::vector<std::string>& input_args, push::EngineOptions options) {
-  auto inputs = capture::expand_inputs(input_args);
-  if (!inputs) {
-    std::fprintf(stderr, "pushcap: %s\n", inputs.error().message().c_str());
-    return kExitUsage;
-  }
-  auto engine = push::Engine::create(cfg, options);
+// Creates the engine, makes the source over its batch pool, runs, prints the summary. A realtime
+// push ends by a signal: SIGTERM and SIGINT are its normal end.
+int run_source(const config::PushConfig& cfg, const push::EngineOptions& eo,
+               const std::function<std::unique_ptr<capture::Source>(capture::BatchPool&)>& make_source) {
+  auto engine = push::Engine::create(cfg, eo);
   if (!engine) {
     std::fprintf(stderr, "pushcap: %s\n", engine.error().message().c_str());
     return kExitUsage;
   }
   install_signal_handlers();
-  push::RunReport report = (*engine)->run(*inputs);
+  if (eo.realtime) install_reload_handler();
+  std::unique_ptr<capture::Source> source = make_source((*engine)->pool());
+  push::RunReport report = (*engine)->run(*source);
   std::fprintf(stderr, "%s\n", push::format_summary(report).c_str());
-  if (report.signal != 0) return 128 + report.signal;
-  return report.ok() ? kExitOk : kExitRunErrors;
-}
-
-// A realtime push ends by a signal: SIGTERM and SIGINT are its normal end.
-int realtime_exit(push::RunReport& report) {
-  if (report.signal == SIGTERM || report.signal == SIGINT) {
+  if (eo.realtime && (report.signal == SIGTERM || report.signal == SIGINT)) {
     report.signal = 0;
     report.source.interrupted = false;
   }
   if (report.signal != 0) return 128 + report.signal;
   return report.ok() ? kExitOk : kExitRunErrors;
+}
+
+// Realtime push settings shared by --store and --follow.
+void set_realtime(push::EngineOptions& eo, const RunOptions& options) {
+  eo.progress = false;
+  eo.realtime = true;
+  eo.state_dir = options.state_dir.empty() ? "pushcap-state" : options.state_dir;
+  eo.metrics_port = options.metrics_port;
+}
+
+int run_files(const config::PushConfig& cfg, const std::vector<std::string>& input_args,
+              const push::EngineOptions& eo) {
+  auto inputs = capture::expand_inputs(input_args);
+  if (!inputs) {
+    std::fprintf(stderr, "pushcap: %s\n", inputs.error().message().c_str());
+    return kExitUsage;
+  }
+  return run_source(cfg, eo,
+                    [&](capture::BatchPool& pool) { return std::make_unique<capture::FileSource>(*inputs, pool); });
 }
 
 int run_store(const config::PushConfig& cfg, const RunOptions& options, push::EngineOptions eo) {
@@ -118,29 +134,13 @@ int run_store(const config::PushConfig& cfg, const RunOptions& options, push::En
     return kExitUsage;
   }
   if (realtime) {
-    eo.progress = false;
-    eo.realtime = true;
-    eo.state_dir = options.state_dir.empty() ? "pushcap-state" : options.state_dir;
-    eo.metrics_port = options.metrics_port;
+    set_realtime(eo, options);
   } else if (options.metrics_port >= 0) {
     std::fprintf(stderr,
                  "pushcap: --metrics goes with a realtime push (--store without --offline/--from/--to, or --follow)\n");
     return kExitUsage;
   }
-  auto engine = push::Engine::create(cfg, eo);
-  if (!engine) {
-    std::fprintf(stderr, "pushcap: %s\n", engine.error().message().c_str());
-    return kExitUsage;
-  }
-  install_signal_handlers();
-  if (realtime) install_reload_handler();
-  store::StoreSource source(so, (*engine)->pool());
-  push::RunReport report = (*engine)->run(source);
-  std::fprintf(stderr, "%s\n", push::format_summary(report).c_str());
-  return realtime ? realtime_exit(report)
-                  : (report.ok()          ? kExitOk
-                     : report.signal != 0 ? 128 + report.signal
-                                          : kExitRunErrors);
+  return run_source(cfg, eo, [&](capture::BatchPool& pool) { return std::make_unique<store::StoreSource>(so, pool); });
 }
 
 int run_follow(const config::PushConfig& cfg, const RunOptions& options, push::EngineOptions eo) {
@@ -161,21 +161,9 @@ int run_follow(const config::PushConfig& cfg, const RunOptions& options, push::E
   fo.dir = options.follow;
   fo.quiet_ns = static_cast<std::uint64_t>(options.quiet_seconds * 1e9);
   fo.from_start = cfg.follow_start;
-  eo.progress = false;
-  eo.realtime = true;
-  eo.state_dir = options.state_dir.empty() ? "pushcap-state" : options.state_dir;
-  eo.metrics_port = options.metrics_port;
-  auto engine = push::Engine::create(cfg, eo);
-  if (!engine) {
-    std::fprintf(stderr, "pushcap: %s\n", engine.error().message().c_str());
-    return kExitUsage;
-  }
-  install_signal_handlers();
-  install_reload_handler();
-  capture::FollowSource source(fo, (*engine)->pool());
-  push::RunReport report = (*engine)->run(source);
-  std::fprintf(stderr, "%s\n", push::format_summary(report).c_str());
-  return realtime_exit(report);
+  set_realtime(eo, options);
+  return run_source(cfg, eo,
+                    [&](capture::BatchPool& pool) { return std::make_unique<capture::FollowSource>(fo, pool); });
 }
 
 int run_command(const RunOptions& options) {
@@ -201,7 +189,7 @@ int run_command(const RunOptions& options) {
     std::fprintf(stderr, "pushcap: --from, --to and --capture go with --store\n");
     return kExitUsage;
   }
-  return run_engine(*cfg, options.inputs, eo);
+  return run_files(*cfg, options.inputs, eo);
 }
 
 }  // namespace pushcap::cli

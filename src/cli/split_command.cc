@@ -14,7 +14,7 @@
 
 namespace pushcap::cli {
 
-int run_engine(const config::PushConfig& cfg, const std::vector<std::string>& input_args, push::EngineOptions options);
+int run_files(const config::PushConfig& cfg, const std::vector<std::string>& input_args, const push::EngineOptions& eo);
 
 int split_command(const std::vector<std::string>& args) {
   std::vector<std::string> flags;
@@ -108,7 +108,7 @@ int split_command(const std::vector<std::string>& args) {
   push::EngineOptions eo;
   eo.log_dir = log_dir;
   eo.progress = progress && ::isatty(STDERR_FILENO) != 0;
-  return run_engine(cfg, inputs, eo);
+  return run_files(cfg, inputs, eo);
 }
 
 }  // namespace pushcap::cli

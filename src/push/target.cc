@@ -689,7 +689,7 @@ void Target::published(const split::FinishedSplit& fs, std::function<void()> aft
       {"Target", config_.desc},     {"Name", fs.final_name()}, {"Bytes", fs.bytes},
       {"FileBytes", fs.file_bytes}, {"Packets", fs.packets},   {"FirstTS", fs.first_ts},
       {"LastTS", fs.last_ts},       {"StartTS", fs.start_ts},  {"EndTS", fs.end_ts},
-      {"ClosingTS", fs.closing_ts}, {"WallNS", fs.wall_ns},  {"PublishedNS", wall_ns()}};
+      {"ClosingTS", fs.closing_ts}, {"WallNS", fs.wall_ns},    {"PublishedNS", wall_ns()}};
   if (!fs.remote.empty()) event["Local"] = fs.path;
   std::string text = event.dump();
   if (logs_.target != nullptr) logs_.target->json(text);

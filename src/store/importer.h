@@ -16,7 +16,7 @@ namespace pushcap::store {
 /// What an import does.
 struct ImportOptions {
   std::string store_dir;
-  std::string name;                          ///< capture name
+  std::string name;  ///< capture name
   std::uint64_t segment_bytes = 256u << 20;
   std::function<void(const std::string&)> log;
 };
@@ -25,10 +25,10 @@ struct ImportOptions {
 struct ImportReport {
   std::string stream;
   std::uint64_t packets = 0;
-  std::uint64_t bytes = 0;      ///< record bytes written
-  std::uint64_t skipped = 0;    ///< records of another link type than the first (not written)
+  std::uint64_t bytes = 0;    ///< record bytes written
+  std::uint64_t skipped = 0;  ///< records of another link type than the first (not written)
   double seconds = 0;
-  std::vector<Error> errors;    ///< damaged inputs (the records before the damage are kept)
+  std::vector<Error> errors;  ///< damaged inputs (the records before the damage are kept)
 };
 
 /// Imports `inputs` in order into one new stream.

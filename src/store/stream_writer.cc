@@ -122,17 +122,23 @@ Result<void> StreamWriter::publish(std::uint64_t below, const Drops& totals, std
     if (auto r = segment_->sync(); !r) return r;
     dirty_ = false;
   }
+  return publish_state(std::max(published_.ts_ns, below), segment_->seq(), segment_->size(), false, now_ns);
+}
+
+Result<void> StreamWriter::publish_state(std::uint64_t ts, std::uint64_t segment, std::uint64_t segment_bytes,
+                                         bool ended, std::int64_t now_ns) {
   Watermark w = published_;
-  w.ts_ns = std::max(published_.ts_ns, below);
-  w.segment = segment_->seq();
-  w.segment_bytes = segment_->size();
+  w.ts_ns = ts;
+  w.segment = segment;
+  w.segment_bytes = segment_bytes;
   w.packets = packets_;
   w.bytes = bytes_;
-  w.kernel_drops = totals.kernel;
-  w.if_drops = totals.iface;
-  w.overflow_drops = totals.overflow;
+  w.kernel_drops = totals_.kernel;
+  w.if_drops = totals_.iface;
+  w.overflow_drops = totals_.overflow;
   w.late = late_;
   w.wall_ns = static_cast<std::uint64_t>(now_ns);
+  w.ended = ended;
   if (auto r = watermark_->publish(w); !r) return r;
   published_ = w;
   return {};
@@ -154,20 +160,7 @@ Result<void> StreamWriter::finish(const Drops& totals, std::int64_t now_ns) {
     segment_.reset();
     if (on_segment_) on_segment_(*index);
   }
-  Watermark w = published_;
-  w.ts_ns = std::numeric_limits<std::uint64_t>::max();
-  w.segment = last_seq;
-  w.segment_bytes = 0;
-  w.packets = packets_;
-  w.bytes = bytes_;
-  w.kernel_drops = totals.kernel;
-  w.if_drops = totals.iface;
-  w.overflow_drops = totals.overflow;
-  w.late = late_;
-  w.wall_ns = static_cast<std::uint64_t>(now_ns);
-  w.ended = true;
-  if (auto r = watermark_->publish(w); !r) return r;
-  published_ = w;
+  if (auto r = publish_state(std::numeric_limits<std::uint64_t>::max(), last_seq, 0, true, now_ns); !r) return r;
   meta_.end = "clean";
   meta_.ended_ns = now_ns;
   return write_stream_meta(dir_, meta_);

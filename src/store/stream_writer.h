@@ -60,6 +60,9 @@ class StreamWriter {
   StreamWriter() = default;
   Result<void> append(const std::uint8_t* data, std::size_t len);
   Result<void> rotate();
+  // Publishes the watermark with the stream's counters.
+  Result<void> publish_state(std::uint64_t ts, std::uint64_t segment, std::uint64_t segment_bytes, bool ended,
+                             std::int64_t now_ns);
 
   std::string dir_;
   StreamMeta meta_;
