@@ -25,6 +25,7 @@ struct RunOptions {
   int metrics_port = -1;     ///< --metrics PORT: Prometheus text on 127.0.0.1
   std::string follow;        ///< --follow DIR: another program's rolling capture files
   double quiet_seconds = 2;  ///< --quiet-period: a followed file is done after this long without growth
+  double grace_seconds = 0;  ///< --grace: time splits close this long after their end
   std::string log_dir;
   bool no_progress = false;
 };

@@ -62,6 +62,11 @@ int main(int argc, char** argv) {
       ->add_option("--quiet-period", run.quiet_seconds,
                    "with --follow: seconds without growth after which a file is done (when a later one exists)")
       ->capture_default_str();
+  run_cmd
+      ->add_option("--grace", run.grace_seconds,
+                   "realtime push: a time split is published this many seconds after its end (late packets)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
   run_cmd->add_option("--metrics", run.metrics_port, "realtime push: Prometheus text on http://127.0.0.1:PORT/metrics")
       ->check(CLI::Range(0, 65535));
   run_cmd->add_option("--state-dir", run.state_dir,

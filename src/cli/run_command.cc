@@ -78,6 +78,7 @@ void set_realtime(push::EngineOptions& eo, const RunOptions& options) {
   eo.realtime = true;
   eo.state_dir = options.state_dir.empty() ? "pushcap-state" : options.state_dir;
   eo.metrics_port = options.metrics_port;
+  eo.grace_ns = static_cast<std::uint64_t>(options.grace_seconds * 1e9);
 }
 
 int run_files(const config::PushConfig& cfg, const std::vector<std::string>& input_args,

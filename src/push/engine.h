@@ -39,6 +39,7 @@ struct EngineOptions {
   std::string state_dir;                    ///< realtime push: checkpoints live here ("" = none)
   bool realtime = false;                    ///< follows a live source: SIGHUP reloads, Schedule applies
   int metrics_port = -1;                    ///< Prometheus text on 127.0.0.1:PORT (-1 = off, 0 = any)
+  std::uint64_t grace_ns = 0;               ///< time splits close this long after the watermark passes their end
 };
 
 /// What a run came to.

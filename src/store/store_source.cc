@@ -248,8 +248,13 @@ bool StoreSource::choose_start(const capture::SourceEvents& ev, capture::SourceO
 void StoreSource::warn_retention(const capture::SourceEvents& ev, const std::string& stream, std::uint64_t seq,
                                  std::uint64_t seg_last_ts) {
   const std::int64_t now = mono_ns();
-  if (now - last_retention_check_ < 5'000'000'000 || warned_segment_ == seq || !ev.notice) return;
+  // Once per segment reached, and every second within one.
+  if (!ev.notice || warned_segment_ == seq ||
+      (checked_segment_ == seq && now - last_retention_check_ < 1'000'000'000)) {
+    return;
+  }
   last_retention_check_ = now;
+  checked_segment_ = seq;
   const RetentionLimits limits = read_retention_file(options_.store_dir);
   if (limits.max_bytes == 0 && limits.max_age_ns == 0) return;
   std::string why;
@@ -262,7 +267,8 @@ void StoreSource::warn_retention(const capture::SourceEvents& ev, const std::str
     }
   }
   if (why.empty() && limits.max_bytes != 0) {
-    // Retention deletes the oldest segments first: what may still be written before this one goes.
+    // Retention deletes the oldest segments first: this one goes once it and the newer ones
+    // pass the limit.
     std::uint64_t total = 0, newer = 0;
     bool seen_mine = false;
     if (auto streams = list_streams(options_.store_dir)) {
@@ -271,8 +277,8 @@ void StoreSource::warn_retention(const capture::SourceEvents& ev, const std::str
         if (!segs) continue;
         for (const auto& e : *segs) {
           total += e.size;
-          if (seen_mine) newer += e.size;
           if (s.text() == stream && e.seq == seq) seen_mine = true;
+          if (seen_mine) newer += e.size;  // this segment and every later one
         }
       }
     }
@@ -327,6 +333,8 @@ capture::SourceOutcome StoreSource::run(const capture::SourceEvents& ev) {
     outcome.packets += batch->records.size();
     last_ts = std::max(last_ts, batch->records.back().ts_ns);
     ev.batch(std::move(batch));
+    // Checked between batches: a push slowed by a target reads here, not where it waits for data.
+    if (realtime) warn_retention(ev, stream, seq, last_ts);
   };
   // Moves to the next stream of the capture; false when there is none (yet).
   auto to_next_stream = [&]() {
@@ -422,7 +430,6 @@ capture::SourceOutcome StoreSource::run(const capture::SourceEvents& ev) {
       auto sought = reader.seek(offset);
       if (!sought || !*sought) offset = 0;  // read from the start; nothing is delivered twice in a fresh run
     }
-    std::uint64_t seg_last_ts = 0;
     for (;;) {
       if (interrupt_count().load() > 0) {
         outcome.interrupted = true;
@@ -448,7 +455,6 @@ capture::SourceOutcome StoreSource::run(const capture::SourceEvents& ev) {
         if (ev.error) ev.error(e);
         break;  // the next segment follows
       }
-      seg_last_ts = reader.last_ts();
       if (complete && reader.read_position() >= limit) {
         if (reader.leftover() != 0 && ev.notice) {
           ev.notice(fmt::format("warning: {} ends with {} bytes of an incomplete record (not pushed)", path,
@@ -468,7 +474,6 @@ capture::SourceOutcome StoreSource::run(const capture::SourceEvents& ev) {
           break;
         }
       }
-      if (realtime) warn_retention(ev, stream, seq, seg_last_ts);
       if (!sleep_poll()) {
         outcome.interrupted = true;
         finished = true;

@@ -85,6 +85,7 @@ class StoreSource : public capture::Source {
   std::deque<std::pair<std::string, std::uint64_t>> inputs_;  // (stream, segment) per input index
   StoreSourceStats stats_;
   std::uint64_t warned_segment_ = 0;
+  std::uint64_t checked_segment_ = 0;
   std::int64_t last_retention_check_ = 0;
 };
 

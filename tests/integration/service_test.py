@@ -155,6 +155,46 @@ class ServiceTest(TempDirTest):
         with open(self.path("run.stderr")) as f:
             self.assertIn("NOT PUSHED: retention deleted", f.read())
 
+    def test_retention_warns_before_it_deletes_what_a_lagging_push_has_not_read(self):
+        cap = start_capture(self.ns, self.store, "--segment-size", "1M", "--max-size", "8M", "--retention-every", "1",
+                            log=self.path("cap.log"))
+        cfg = self.write("w.lua", [f'Desc = "all", Path = "{self.out}/all_", Split = "--split-time 1e9"'])
+        p = self.push(cfg)
+        time.sleep(0.5)
+        before = self.send(300, pps=5000, size=1000)
+        wait_for(lambda: self.ids("all_*.pcap") == before, 10, "the push to catch up")
+        p.send_signal(signal.SIGSTOP)
+        # 7.5 MB more: the segment the push is in, with what is newer, is within 10% of the limit,
+        # but nothing is over it yet.
+        lagged = self.send(7400, pps=8000, size=1000)
+        time.sleep(1.5)
+        p.send_signal(signal.SIGCONT)
+        wait_for(lambda: "retention is about to delete what it has not read" in self.main_log(), 10, "the warning")
+        wait_for(lambda: self.ids("all_*.pcap") == before + lagged, 20, "the push to catch up again")
+        self.assertEqual(stop(p), 0)
+        stop(cap)
+        with open(self.path("cap.log")) as f:
+            self.assertNotIn("retention: deleted", f.read(), "the warning came before any deletion")
+        self.assertRegex(self.main_log(), r"warning: this push lags the capture \([\d.]+ s behind\) and retention is "
+                                          r"about to delete what it has not read: stream feed_\S+ segment 1: the store "
+                                          r"\(\d+ bytes, limit 8388608\) can take about \d+ more bytes")
+
+    def test_grace_delays_the_close_of_a_quiet_split(self):
+        cfg = self.write("g.lua", [f'Desc = "all", Path = "{self.out}/all_", Split = "--split-time 1e9", '
+                                   f'FileName = "--filename-epoch-sec"'])
+        cap = start_capture(self.ns, self.store)
+        p = self.push(cfg, "--grace", "1.5")
+        time.sleep(0.5)
+        self.send(50, pps=1000)
+        events = lambda: [json.loads(l.split("|", 1)[1]) for l in self.main_log().splitlines() if '"subsystem":"split"' in l]
+        wait_for(events, 10, "a published split")
+        self.assertEqual(stop(p), 0)
+        stop(cap)
+        first = events()[0]
+        late = (first["PublishedNS"] - first["EndTS"]) / 1e9
+        self.assertGreaterEqual(late, 1.5)
+        self.assertLess(late, 2.5)
+
     def test_metrics_endpoint_and_status(self):
         cfg = self.write("m.lua", [f'Desc = "all", Path = "{self.out}/all_", Split = "--split-time 1e9"',
                                    f'Desc = "odd", Path = "{self.out}/odd_", FilterBPF = "udp[11] & 1 == 1", Split = "--split-packet 100000"'])
