@@ -185,14 +185,17 @@ void StatusReporter::loop() {
     const int reloads = reload_requests().load();
     if (reloads > handled_reloads) {
       handled_reloads = reloads;
-      std::lock_guard r(reload_mutex_);
-      if (!reloads_stopped_ && options_.reload && sigs == 0) {
-        lock.unlock();
-        options_.reload();
-        lock.lock();
-      } else if (options_.main_log != nullptr && !options_.reload) {
-        options_.main_log->line("SIGHUP: a reload applies to realtime pushes only; ignored");
+      // Never both locks at once here: write_status takes mutex_ then reload_mutex_.
+      lock.unlock();
+      {
+        std::lock_guard r(reload_mutex_);
+        if (!reloads_stopped_ && options_.reload && sigs == 0) {
+          options_.reload();
+        } else if (options_.main_log != nullptr && !options_.reload) {
+          options_.main_log->line("SIGHUP: a reload applies to realtime pushes only; ignored");
+        }
       }
+      lock.lock();
     }
     const std::int64_t now = mono_ns();
     if (now - last_json >= 1'000'000'000) {

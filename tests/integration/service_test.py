@@ -203,8 +203,9 @@ class ServiceTest(TempDirTest):
         port = wait_for(lambda: re.search(r"metrics: http://127.0.0.1:(\d+)/metrics", self.main_log()), 10, "the port")
         url = f"http://127.0.0.1:{port.group(1)}/metrics"
         sent = self.send(600)
-        time.sleep(1.5)
-        text = urllib.request.urlopen(url, timeout=5).read().decode()
+        # The text is refreshed each second.
+        text = wait_for(lambda: (lambda t: t if f'pushcap_packets_total{{target="all"}} {len(sent)}' in t else None)(
+            urllib.request.urlopen(url, timeout=5).read().decode()), 10, "the metrics to count every packet")
         self.assertIn(f'pushcap_packets_total{{target="all"}} {len(sent)}', text)
         self.assertIn(f'pushcap_packets_total{{target="odd"}} {len(sent) // 2}', text)
         self.assertIn(f'pushcap_filtered_packets_total{{target="odd"}} {len(sent) // 2}', text)
