@@ -25,7 +25,9 @@ class NetNs:
             self.run(["ip", "link", "set", dev, "up"])
 
     def cmd(self, args):
-        return ["ip", "netns", "exec", self.name] + list(args)
+        # nsenter enters only the network namespace; `ip netns exec` (and `ip -n`) also remount
+        # /sys, which fails where / is not a mount point (a chroot such as a fresh Debian root).
+        return ["nsenter", f"--net=/run/netns/{self.name}"] + list(args)
 
     def run(self, args, **kw):
         kw.setdefault("check", True)
