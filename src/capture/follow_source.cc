@@ -225,9 +225,15 @@ SourceOutcome FollowSource::run(const SourceEvents& ev) {
       done_with_current();
       continue;
     }
+    const bool file_quiet = mono_ns() - last_growth >= static_cast<std::int64_t>(options_.quiet_ns);
+    // A quiet file either is done (a later one exists) or lets the clock move the watermark:
+    // both need the folder as it is now, not as the last rescan saw it.
+    if (file_quiet) {
+      files = list();
+      last_scan = mono_ns();
+    }
     const bool newer =
         std::any_of(files.begin(), files.end(), [&](const std::string& f) { return natural_less(cur, f); });
-    const bool file_quiet = mono_ns() - last_growth >= static_cast<std::int64_t>(options_.quiet_ns);
     if (newer && file_quiet) {
       done_with_current();
       continue;

@@ -72,9 +72,13 @@ Result<std::optional<ResumePoint>> Engine::resume_target(Target& target, const c
     auto done = complete_publication(**last);
     if (!done) return fail(done.error().context("target '" + desc + "'"));
     if (!done->empty()) note(fmt::format("target '{}': {}", desc, *done));
-    for (const auto& path : target.remove_stale_pending()) {
-      note(fmt::format("target '{}': removed {}, a split the previous run left open; it is rebuilt whole", desc, path));
-    }
+  }
+  // Splits a previous run left open are rebuilt from the checkpoint (a target saves one at its
+  // first record), so their .pending files go.
+  for (const auto& path : target.remove_stale_pending()) {
+    note(fmt::format("target '{}': removed {}, a split the previous run left open; it is rebuilt whole", desc, path));
+  }
+  if (*last) {
     at = (*last)->resume;
     note(fmt::format("target '{}': checkpoint {}: resumes at {} (records from byte {} on)", desc, file->path(),
                      at->input, at->skip_below));

@@ -118,6 +118,7 @@ void Target::use_checkpoints(CheckpointFile file, const capture::Source* source,
   if (last) {
     resume_ = last->resume;
     checkpoint_splits_ = last->splits;
+    checkpoint_started_ = true;
   }
 }
 
@@ -300,6 +301,7 @@ void Target::process(const capture::Batch& batch) {
   // A split that failed on the closer thread stops the target here, on its own thread.
   if (!failed_ && closer_failed_.load(std::memory_order_acquire)) fail_target("an earlier split failed");
   const std::size_t first = resume_ ? skip_published(batch) : 0;
+  if (checkpoint_ && !checkpoint_started_ && first < batch.records.size()) save_first_checkpoint(batch, first);
   for (std::size_t index = first; index < batch.records.size(); ++index) {
     const capture::Record& r = batch.records[index];
     ++seen;
@@ -461,6 +463,19 @@ std::size_t Target::skip_published(const capture::Batch& batch) {
                                    resume_skipped_.load()));
   }
   return first;
+}
+
+void Target::save_first_checkpoint(const capture::Batch& batch, std::size_t index) {
+  // A target without a checkpoint saves one at its first record, before any split exists: a
+  // crash before its first publication then resumes here too, instead of where others resume.
+  checkpoint_started_ = true;
+  const capture::Record& r = batch.records[index];
+  Checkpoint cp;
+  cp.target = config_.desc;
+  cp.resume.input = source_->input_name(batch.input);
+  cp.resume.skip_below = batch.file_offset + r.offset;
+  cp.resume.seek = (r.flags & capture::kHasPcapHeader) != 0 ? cp.resume.skip_below - split::kPcapRecordHeader : 0;
+  if (auto w = checkpoint_->save(cp); !w) fail_target(w.error().context("checkpoint").message());
 }
 
 ResumePoint Target::resume_after(const Stream& closing) const {

@@ -157,6 +157,7 @@ class Target {
   // Skips records a previous run published (resume_); returns the index of the first to process.
   std::size_t skip_published(const capture::Batch& batch);
   void save_stream_checkpoint(const std::string& remote_base);
+  void save_first_checkpoint(const capture::Batch& batch, std::size_t index);
   void publish_open_splits();
   // Target thread: stop writing, keep open splits as .failed, record the error.
   void fail_target(const std::string& message);
@@ -203,6 +204,7 @@ class Target {
   const capture::Source* source_ = nullptr;
   std::optional<ResumePoint> resume_;
   std::uint64_t checkpoint_splits_ = 0;  // closer thread (uploader threads for streamed splits)
+  bool checkpoint_started_ = false;      // a checkpoint exists (loaded, or saved at the first record)
   struct StreamCheckpoint {
     std::string remote_base;
     ResumePoint resume;

@@ -3,12 +3,13 @@ write live (in a network namespace, traffic from tcpreplay) while pushcap follow
 The oracle is tcpdump reading the writers' own files and pushcap's splits."""
 import glob
 import os
+import random
 import signal
 import subprocess
 import time
 import unittest
 
-from harness import PUSHCAP, TempDirTest, udp_frame, write_pcap
+from harness import HERE, PUSHCAP, TempDirTest, udp_frame, write_pcap
 from live import NetNs, payload_ids, stop, wait_for
 
 
@@ -90,6 +91,75 @@ return Config
         self.check(writer, push, 6000)
         with open(sorted(glob.glob(self.ring + "/*"))[0], "rb") as f:
             self.assertEqual(f.read(4), bytes.fromhex("0a0d0d0a"), "dumpcap wrote pcapng")
+
+    def test_sigkill_of_a_follow_push_publishes_every_split_once(self):
+        # A writer appends numbered packets to rolling files for about 5 s; one push follows
+        # undisturbed, another is killed with SIGKILL 12 times and restarted. Same files.
+        def start(name):
+            out = self.path(name)
+            cfg = self.path(name + ".lua")
+            with open(cfg, "w") as f:
+                f.write(f"""local Config = {{}}
+Config.Target = {{}}
+Config.FollowStart = true
+table.insert(Config.Target, {{ Desc = "t", Path = "{out}/t_", Split = "--split-time 2e8",
+                               FileName = "--filename-epoch-nsec" }})
+table.insert(Config.Target, {{ Desc = "s", Path = "{out}/s_", Split = "--split-packet 700" }})
+return Config
+""")
+            with open(self.path(name + ".stderr"), "a") as err:
+                return out, subprocess.Popen([PUSHCAP, "run", "--config", cfg, "--follow", self.ring, "--quiet-period",
+                                              "0.5", "--state-dir", self.path("state-" + name),
+                                              "--log-dir", self.path("logs-" + name)],
+                                             stdout=subprocess.DEVNULL, stderr=err)
+
+        writer = subprocess.Popen(["python3", "-c", f"""
+import struct, sys, time
+sys.path.insert(0, {HERE!r})
+from harness import udp_frame
+n = 0
+for k in range(10):
+    with open({self.ring!r} + f"/roll{{k}}.pcap", "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1))
+        for chunk in range(10):
+            for i in range(100):
+                t = time.time_ns()
+                d = udp_frame(n, 150)
+                f.write(struct.pack("<IIII", t // 10**9, t % 10**9, len(d), len(d)) + d)
+                n += 1
+            f.flush()
+            time.sleep(0.05)
+"""])
+        ref, ref_p = start("ref")
+        crash, crash_p = start("crash")
+        rng = random.Random(7)
+        kills = 0
+        while writer.poll() is None and kills < 12:
+            time.sleep(rng.uniform(0.1, 0.4))
+            crash_p.kill()
+            crash_p.wait()
+            kills += 1
+            crash, crash_p = start("crash")
+        self.assertEqual(writer.wait(timeout=60), 0)
+        self.assertGreaterEqual(kills, 10)
+        for out, p in ((ref, ref_p), (crash, crash_p)):
+            wait_for(lambda: sum(len(payload_ids(f)) for f in glob.glob(out + "/t_*.pcap")) == 10000 and
+                     not glob.glob(out + "/t_*.pending"), 30, "every time split of " + out)
+            self.assertEqual(stop(p), 0)
+
+        def files(out):
+            got = {}
+            for f in glob.glob(out + "/*"):
+                with open(f, "rb") as fh:
+                    got[os.path.basename(f)] = fh.read()
+            return got
+
+        expected, got = files(ref), files(crash)
+        self.assertEqual(sorted(i for n in expected if n.startswith("t_") for i in payload_ids(os.path.join(ref, n))),
+                         list(range(10000)))
+        self.assertEqual(sorted(got), sorted(expected), "same names: none twice, none missing")
+        for name, data in expected.items():
+            self.assertEqual(got[name], data, name)
 
     def test_renamed_temporary_files_and_name_order(self):
         # A writer that writes hidden temporary files and renames them; names sort naturally
