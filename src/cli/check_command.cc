@@ -33,6 +33,11 @@ int check_command(const std::string& config_path) {
   if (cfg->follow_start) {
     std::printf("  FollowStart true (realtime push only: an offline run reads its inputs from their start)\n");
   }
+  if (!cfg->schedule.always()) {
+    std::string windows;
+    for (const auto& e : cfg->schedule.entries()) windows += (windows.empty() ? "" : ", ") + e;
+    std::printf("  Schedule    %s (realtime push only; pushing pauses outside these windows)\n", windows.c_str());
+  }
   for (const auto& w : cfg->warnings) std::printf("  warning: %s\n", w.c_str());
   const auto now = static_cast<std::uint64_t>(wall_ns());
   for (const auto& t : cfg->targets) {

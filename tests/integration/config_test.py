@@ -73,6 +73,10 @@ class Config(TempDirTest):
         self.bad(t(ok + ', FilterBPF = "tcp and port"'), "field FilterBPF \"tcp and port\": libpcap:")
         self.bad(t(ok + ', PipeCmd = "gzip -c", Compress = "zstd"'), "target 'a'", "both compress: choose one")
         self.bad(t(ok + ', Mode = "RCLONE"'), "target 'a'", "field Path", "must name an rclone remote")
+        sched = lambda v: f'local C = {{ Target = {{}}, Schedule = {v} }}\ntable.insert(C.Target, {{ {ok} }})\nreturn C\n'
+        self.bad(sched('{ "Mon-Fri 08:00-18:00", "Sun 8-9" }'), "Config: Schedule entry 2 \"Sun 8-9\": times must be HH:MM-HH:MM")
+        self.bad(sched('{ "Funday 08:00-09:00" }'), "Schedule entry 1", "unknown day")
+        self.bad(sched('7'), "field Schedule must be a string or a list of strings")
         self.bad("while true do end", "did not finish within its time budget")
         self.bad("local t = {} local s = string.rep('x', 1 << 20) for i = 1, 1e6 do t[i] = s .. i end return t",
                  "MiB of memory")
