@@ -125,17 +125,20 @@ void Target::use_checkpoints(CheckpointFile file, const capture::Source* source,
 std::vector<std::string> Target::remove_stale_pending() {
   std::vector<std::string> removed;
   if (config_.mode != config::Mode::kFile) return removed;
-  // Every local name this target makes starts with its prefix and ends in ".pending" while open.
+  // Every local name this target makes starts with its prefix and ends in its suffix and
+  // ".pending" while open.
   const std::string probe = namer_.path(policy_.times(0, 0), "", 0);
   const std::string dir = dir_name(probe);
   const std::string prefix = config_.prefix;
   const std::string base = prefix.size() > dir.size() && prefix.compare(0, dir.size(), dir) == 0
                                ? prefix.substr(dir.size() + (prefix[dir.size()] == '/' ? 1 : 0))
                                : prefix;
+  const std::string pending_end = config_.spec.suffix + ".pending";
   if (DIR* d = ::opendir(dir.c_str())) {
     while (dirent* e = ::readdir(d)) {
       const std::string n = e->d_name;
-      if (n.size() > base.size() + 8 && n.compare(0, base.size(), base) == 0 && n.ends_with(".pending")) {
+      if (n.size() > base.size() + pending_end.size() && n.compare(0, base.size(), base) == 0 &&
+          n.ends_with(pending_end)) {
         const std::string path = dir + "/" + n;
         if (::unlink(path.c_str()) == 0) removed.push_back(path);
       }

@@ -126,15 +126,21 @@ class ServiceTest(TempDirTest):
         self.assertEqual(stop(p), 0)
         stop(cap)
 
-    def test_retention_overrun_by_a_lagging_push_is_said_and_counted(self):
-        cap = start_capture(self.ns, self.store, "--segment-size", "1M", "--max-size", "3M", "--retention-every", "1",
-                            log=self.path("cap.log"))
+    def lagging_push(self, max_size, caught_up):
+        """A capture with 1 MiB segments and a retention limit, and a push that has pushed
+        `caught_up` packets of 1000 bytes and is then stopped (SIGSTOP): it lags from now on."""
+        cap = start_capture(self.ns, self.store, "--segment-size", "1M", "--max-size", max_size, "--retention-every",
+                            "1", log=self.path("cap.log"))
         cfg = self.write("r.lua", [f'Desc = "all", Path = "{self.out}/all_", Split = "--split-time 1e9"'])
         p = self.push(cfg)
         time.sleep(0.5)
-        before = self.send(1000, pps=5000, size=1000)
+        before = self.send(caught_up, pps=5000, size=1000)
         wait_for(lambda: self.ids("all_*.pcap") == before, 10, "the push to catch up")
-        p.send_signal(signal.SIGSTOP)  # the push lags
+        p.send_signal(signal.SIGSTOP)
+        return cap, p, before
+
+    def test_retention_overrun_by_a_lagging_push_is_said_and_counted(self):
+        cap, p, before = self.lagging_push("3M", 1000)
         lagged = self.send(8000, pps=8000, size=1000)  # about 8 MB: retention keeps 3 MB
         time.sleep(2.5)
         with open(self.path("cap.log")) as f:
@@ -156,14 +162,7 @@ class ServiceTest(TempDirTest):
             self.assertIn("NOT PUSHED: retention deleted", f.read())
 
     def test_retention_warns_before_it_deletes_what_a_lagging_push_has_not_read(self):
-        cap = start_capture(self.ns, self.store, "--segment-size", "1M", "--max-size", "8M", "--retention-every", "1",
-                            log=self.path("cap.log"))
-        cfg = self.write("w.lua", [f'Desc = "all", Path = "{self.out}/all_", Split = "--split-time 1e9"'])
-        p = self.push(cfg)
-        time.sleep(0.5)
-        before = self.send(300, pps=5000, size=1000)
-        wait_for(lambda: self.ids("all_*.pcap") == before, 10, "the push to catch up")
-        p.send_signal(signal.SIGSTOP)
+        cap, p, before = self.lagging_push("8M", 300)
         # 7.5 MB more: the segment the push is in, with what is newer, is within 10% of the limit,
         # but nothing is over it yet.
         lagged = self.send(7400, pps=8000, size=1000)
