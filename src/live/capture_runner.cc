@@ -25,10 +25,6 @@ namespace {
 
 constexpr std::size_t kChunkBytes = 1u << 20;
 
-std::string ts_text(std::uint64_t ns) {
-  return fmt::format("{}.{:09d}", ns / 1'000'000'000u, ns % 1'000'000'000u);
-}
-
 // The retention thread: a pass at start and every `period`, until stopped.
 class RetentionThread {
  public:
@@ -58,7 +54,7 @@ class RetentionThread {
       } else {
         for (const auto& d : pass->deleted) {
           log_(fmt::format("retention: deleted {}/seg {} ({} bytes, packets {} .. {}) for the {} limit", d.stream,
-                           d.seq, d.bytes, ts_text(d.first_ts), ts_text(d.last_ts), d.for_age ? "age" : "size"));
+                           d.seq, d.bytes, ns_text(d.first_ts), ns_text(d.last_ts), d.for_age ? "age" : "size"));
         }
         for (const auto& s : pass->removed_streams) log_("retention: removed the empty stream " + s);
       }
@@ -116,7 +112,7 @@ Result<CaptureReport> run_capture(const CaptureOptions& o) {
           fmt::format("recovered stream {}: its capture stopped without finishing; every packet before {} was "
                       "stored, later ones only as far as they reached the disk; kept {} whole records of its open "
                       "segment {}, cut {} bytes of a torn record",
-                      r.name, ts_text(r.last_watermark_ts), r.packets_kept, r.segment, r.cut_bytes));
+                      r.name, ns_text(r.last_watermark_ts), r.packets_kept, r.segment, r.cut_bytes));
     }
   }
   store::StreamOptions so;
@@ -142,7 +138,7 @@ Result<CaptureReport> run_capture(const CaptureOptions& o) {
     log(
         fmt::format("segment {} complete: {} packets, {} bytes, {} .. {}; drops: kernel {}, interface {}, "
                     "writer behind {}",
-                    idx.segment, idx.packets, idx.file_bytes, ts_text(idx.first_ts), ts_text(idx.last_ts),
+                    idx.segment, idx.packets, idx.file_bytes, ns_text(idx.first_ts), ns_text(idx.last_ts),
                     idx.drops.kernel, idx.drops.iface, idx.drops.overflow));
   });
   std::string names;

@@ -25,11 +25,11 @@ std::string human_bytes(double b) {
 }  // namespace
 
 std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, double mbps) {
-  return status_json(cfg, s, mbps, -1, false);
+  return status_object(cfg, s, mbps, -1, false).dump();
 }
 
-std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, double mbps, double lag_seconds,
-                        bool paused) {
+nlohmann::ordered_json status_object(const config::TargetConfig& cfg, const TargetStats& s, double mbps,
+                                     double lag_seconds, bool paused) {
   nlohmann::ordered_json dropped = nlohmann::ordered_json::object();
   for (std::size_t i = 0; i < s.dropped.size(); ++i)
     dropped[drop_reason_name(static_cast<DropReason>(i))] = s.dropped[i];
@@ -68,7 +68,7 @@ std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, d
     j["Upload"] = {{"Done", s.uploads},           {"Pending", s.upload_pending}, {"Retries", s.upload_retries},
                    {"SpoolBytes", s.spool_bytes}, {"SpoolWaits", s.spool_waits}, {"LastError", s.upload_error}};
   }
-  return j.dump();
+  return j;
 }
 
 std::string metrics_text(const std::vector<std::pair<const config::TargetConfig*, TargetStats>>& targets,
@@ -241,9 +241,9 @@ void StatusReporter::write_status(double seconds) {
       lag = s.progress_ts != 0 && s.progress_ts < wall ? static_cast<double>(wall - s.progress_ts) / 1e9 : 0;
       lags.push_back(lag);
     }
-    const std::string json = status_json(t.config(), s, mbps, lag, paused);
-    if (options_.main_log != nullptr) options_.main_log->json(json);
-    state.push_back(nlohmann::ordered_json::parse(json));
+    nlohmann::ordered_json status = status_object(t.config(), s, mbps, lag, paused);
+    if (options_.main_log != nullptr) options_.main_log->json(status.dump());
+    state.push_back(std::move(status));
     all.emplace_back(&t.config(), s);
   });
   if (options_.metrics != nullptr) options_.metrics->set_text(metrics_text(all, lags, paused));

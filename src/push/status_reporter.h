@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "capture/source.h"
 #include "core/http_server.h"
 #include "push/log_file.h"
@@ -25,9 +27,10 @@ namespace pushcap::push {
 /// IsUp, Splits, TotalByte, TotalPkt, TransferMbps, PCAPTS, FilterBPF, FilterFrame, Target, and
 /// pushcap's Filtered and Dropped counters).
 std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, double mbps);
-/// The same with the realtime fields: LagSeconds (packet time behind the wall clock) and Paused.
-std::string status_json(const config::TargetConfig& cfg, const TargetStats& s, double mbps, double lag_seconds,
-                        bool paused);
+/// The same as a JSON object, with the realtime fields when lag_seconds >= 0: LagSeconds (packet
+/// time behind the wall clock) and Paused.
+nlohmann::ordered_json status_object(const config::TargetConfig& cfg, const TargetStats& s, double mbps,
+                                     double lag_seconds, bool paused);
 
 /// Prometheus text exposition of every target's counters.
 std::string metrics_text(const std::vector<std::pair<const config::TargetConfig*, TargetStats>>& targets,

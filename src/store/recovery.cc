@@ -60,8 +60,8 @@ Result<CutResult> cut_torn_tail(const std::string& path, std::uint32_t snaplen) 
         const std::size_t rec = 16 + load_le<std::uint32_t>(buf.get() + pos + 8);
         if (pos + rec > static_cast<std::size_t>(got)) break;
         pos += rec;
-        ++out.packets;
       }
+      index_records(buf.get(), pos, at, out.index);  // the plausible, whole records just read
       at += pos;
       if (bad || pos == 0 || static_cast<std::size_t>(got) < want) break;
       if (at >= size) break;
@@ -69,43 +69,14 @@ Result<CutResult> cut_torn_tail(const std::string& path, std::uint32_t snaplen) 
     out.kept_bytes = at;
     out.cut_bytes = size - at;
   }
+  out.packets = out.index.packets;
+  out.index.file_bytes = out.kept_bytes;
   if (out.cut_bytes != 0 && ::ftruncate(fd->get(), static_cast<off_t>(out.kept_bytes)) != 0) {
     return fail(Errc::kIo, fmt::format("cannot cut the torn end of {}: {}", path, errno_text(errno)));
   }
   if (auto r = fsync_fd(fd->get(), path); !r) return fail(r.error());
   return out;
 }
-
-namespace {
-
-// Indexes a cut segment by reading it whole.
-Result<SegmentIndex> index_file_contents(const std::string& path, std::uint64_t seq, std::uint32_t linktype,
-                                         std::uint32_t snaplen, std::uint64_t size) {
-  auto fd = open_file(path, O_RDONLY);
-  if (!fd) return fail(fd.error());
-  SegmentIndex idx;
-  idx.segment = seq;
-  idx.linktype = linktype;
-  idx.snaplen = snaplen;
-  idx.file_bytes = size;
-  idx.recovered = true;
-  std::vector<std::uint8_t> buf(kReadBytes + 262144 + 16);
-  std::uint64_t at = kSegmentHeader;
-  std::size_t carry = 0;
-  while (at + carry < size) {
-    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kReadBytes, size - at - carry));
-    const ssize_t got = ::pread(fd->get(), buf.data() + carry, want, static_cast<off_t>(at + carry));
-    if (got <= 0) return fail(Errc::kIo, fmt::format("cannot read {}: {}", path, errno_text(errno)));
-    const std::size_t have = carry + static_cast<std::size_t>(got);
-    const std::size_t used = index_records(buf.data(), have, at, idx);
-    std::memmove(buf.data(), buf.data() + used, have - used);
-    carry = have - used;
-    at += used;
-  }
-  return idx;
-}
-
-}  // namespace
 
 Result<std::vector<RecoveredStream>> recover_streams(const std::string& store_dir) {
   std::vector<RecoveredStream> out;
@@ -138,10 +109,13 @@ Result<std::vector<RecoveredStream>> recover_streams(const std::string& store_di
         ::unlink(seg.path.c_str());
         continue;
       }
-      auto idx = index_file_contents(seg.path, seg.seq, meta->linktype, meta->snaplen, cut->kept_bytes);
-      if (!idx) return fail(idx.error());
-      rs.last_ts = idx->last_ts;
-      if (auto r = write_index(dir, *idx); !r) return fail(r.error());
+      SegmentIndex& idx = cut->index;
+      idx.segment = seg.seq;
+      idx.linktype = meta->linktype;
+      idx.snaplen = meta->snaplen;
+      idx.recovered = true;
+      rs.last_ts = idx.last_ts;
+      if (auto r = write_index(dir, idx); !r) return fail(r.error());
       if (auto r = rename_no_replace(seg.path, dir + "/" + segment_file(seg.seq)); !r) return fail(r.error());
       last_seq = seg.seq;
     }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/segment_index.h"
 
 namespace pushcap::store {
 
@@ -22,11 +23,13 @@ struct RecoveredStream {
 };
 
 /// Cuts a segment file after its last whole, plausible record; returns the kept records'
-/// count and the bytes cut (the file is not renamed).
+/// count, the bytes cut, and the time index of what was kept, built in the same read (the
+/// file is not renamed; the index's segment and format fields are the caller's).
 struct CutResult {
   std::uint64_t packets = 0;
   std::uint64_t kept_bytes = 0;
   std::uint64_t cut_bytes = 0;
+  SegmentIndex index;
 };
 Result<CutResult> cut_torn_tail(const std::string& path, std::uint32_t snaplen);
 

@@ -24,10 +24,6 @@ namespace {
 
 constexpr std::uint64_t kNoTs = ~std::uint64_t{0};
 
-std::string ts_text(std::uint64_t ns) {
-  return fmt::format("{}.{:09d}", ns / 1'000'000'000u, ns % 1'000'000'000u);
-}
-
 bool exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
@@ -241,7 +237,7 @@ bool StoreSource::choose_start(const capture::SourceEvents& ev, capture::SourceO
       }
     }
   }
-  say(fmt::format("no packet at or after {} in the store {}", ts_text(options_.from_ns), store));
+  say(fmt::format("no packet at or after {} in the store {}", ns_text(options_.from_ns), store));
   return false;
 }
 
@@ -395,8 +391,8 @@ capture::SourceOutcome StoreSource::run(const capture::SourceEvents& ev) {
           const std::string gap = fmt::format(
               "retention deleted {} of stream {} before this push read it: packets from {} to {} were not pushed",
               later != nullptr ? fmt::format("segments {} to {}", seq, skipped_to - 1) : std::string("the rest"),
-              stream, last_ts != 0 ? ts_text(last_ts) : std::string("its start"),
-              next_first != 0 ? ts_text(next_first) : std::string("the next stream"));
+              stream, last_ts != 0 ? ns_text(last_ts) : std::string("its start"),
+              next_first != 0 ? ns_text(next_first) : std::string("the next stream"));
           outcome.gaps.push_back(gap);
           if (ev.notice) ev.notice("warning: " + gap);
           if (later != nullptr) {

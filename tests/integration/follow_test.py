@@ -25,22 +25,24 @@ class FollowTest(TempDirTest):
         self.ns.close()
         super().tearDown()
 
-    def follow(self, quiet="1"):
-        cfg = self.path("push.lua")
+    def start_push(self, name, targets, quiet):
+        """pushcap run --follow on the ring with FollowStart and `targets` (Lua table bodies);
+        its config, state, logs and stderr are named after `name`."""
+        cfg = self.path(name + ".lua")
+        body = "".join(f"table.insert(Config.Target, {{ {t} }})\n" for t in targets)
         with open(cfg, "w") as f:
-            f.write(f"""local Config = {{}}
-Config.Target = {{}}
-Config.FollowStart = true
-table.insert(Config.Target, {{ Desc = "all", Path = "{self.out}/all_", Split = "--split-time 1e9",
-                               FileName = "--filename-epoch-sec-startend" }})
-table.insert(Config.Target, {{ Desc = "odd", Path = "{self.out}/odd_", Split = "--split-packet 500",
-                               FilterBPF = "udp[11] & 1 == 1" }})
-return Config
-""")
-        with open(self.path("run.stderr"), "w") as err:
+            f.write(f"local Config = {{}}\nConfig.Target = {{}}\nConfig.FollowStart = true\n{body}return Config\n")
+        with open(self.path(name + ".stderr"), "a") as err:
             return subprocess.Popen([PUSHCAP, "run", "--config", cfg, "--follow", self.ring, "--quiet-period", quiet,
-                                     "--state-dir", self.path("state"), "--log-dir", self.path("logs")],
+                                     "--state-dir", self.path("state-" + name), "--log-dir", self.path("logs-" + name)],
                                     stdout=subprocess.DEVNULL, stderr=err)
+
+    def follow(self, quiet="1"):
+        return self.start_push("push", [
+            f'Desc = "all", Path = "{self.out}/all_", Split = "--split-time 1e9", '
+            f'FileName = "--filename-epoch-sec-startend"',
+            f'Desc = "odd", Path = "{self.out}/odd_", Split = "--split-packet 500", FilterBPF = "udp[11] & 1 == 1"',
+        ], quiet)
 
     def traffic(self, count):
         p = self.path("a.pcap")
@@ -97,21 +99,10 @@ return Config
         # undisturbed, another is killed with SIGKILL 12 times and restarted. Same files.
         def start(name):
             out = self.path(name)
-            cfg = self.path(name + ".lua")
-            with open(cfg, "w") as f:
-                f.write(f"""local Config = {{}}
-Config.Target = {{}}
-Config.FollowStart = true
-table.insert(Config.Target, {{ Desc = "t", Path = "{out}/t_", Split = "--split-time 2e8",
-                               FileName = "--filename-epoch-nsec" }})
-table.insert(Config.Target, {{ Desc = "s", Path = "{out}/s_", Split = "--split-packet 700" }})
-return Config
-""")
-            with open(self.path(name + ".stderr"), "a") as err:
-                return out, subprocess.Popen([PUSHCAP, "run", "--config", cfg, "--follow", self.ring, "--quiet-period",
-                                              "0.5", "--state-dir", self.path("state-" + name),
-                                              "--log-dir", self.path("logs-" + name)],
-                                             stdout=subprocess.DEVNULL, stderr=err)
+            return out, self.start_push(name, [
+                f'Desc = "t", Path = "{out}/t_", Split = "--split-time 2e8", FileName = "--filename-epoch-nsec"',
+                f'Desc = "s", Path = "{out}/s_", Split = "--split-packet 700"',
+            ], "0.5")
 
         writer = subprocess.Popen(["python3", "-c", f"""
 import struct, sys, time

@@ -150,6 +150,9 @@ TEST_F(StoreTest, RecoveryCutsATornOrZeroFilledTail) {
   ASSERT_TRUE(cut);
   EXPECT_EQ(cut->packets, 3u);
   EXPECT_EQ(cut->cut_bytes, 50u);
+  EXPECT_EQ(cut->index.packets, 3u);
+  EXPECT_EQ(cut->index.first_ts, 2000ull * 1'000'000'000);
+  EXPECT_EQ(cut->index.file_bytes, file.size());
   EXPECT_EQ(std::filesystem::file_size(path), file.size());
   // A tail of zeros (blocks allocated, never written before a power cut) is not records.
   Bytes z = file;
