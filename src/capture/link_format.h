@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/pcap_format.h"
+
 namespace pushcap::capture {
 
 /// Time resolution of a packet's timestamp as written to a classic pcap file.
@@ -14,7 +16,7 @@ enum class TsResolution : std::uint8_t { kMicro, kNano };
 
 /// libpcap's largest snap length for ordinary link types (MAXIMUM_SNAPLEN); also the largest
 /// captured length a classic pcap record may have before it is treated as damage, as libpcap does.
-inline constexpr std::uint32_t kMaxSnaplen = 262144;
+inline constexpr std::uint32_t kMaxSnaplen = pcap::kMaxSnaplen;
 
 /// The link-layer and timestamp format of a packet; equal formats can share one pcap file.
 struct LinkFormat {

@@ -4,20 +4,17 @@
 #include <cstring>
 
 #include "core/endian.h"
+#include "core/pcap_format.h"
 
 namespace pushcap::capture {
 namespace {
 
-constexpr std::uint32_t kMagicMicro = 0xa1b2c3d4;
-constexpr std::uint32_t kMagicNano = 0xa1b23c4d;
-constexpr std::size_t kFileHeader = 24;
-constexpr std::size_t kRecordHeader = 16;
+using pcap::kMagicMicro;
+using pcap::kMagicNano;
+constexpr std::size_t kFileHeader = pcap::kFileHeaderSize;
+constexpr std::size_t kRecordHeader = pcap::kRecordHeaderSize;
 
 }  // namespace
-
-Error damage(std::uint64_t offset, const std::string& reason) {
-  return Error(Errc::kDamagedCapture, "byte offset " + std::to_string(offset) + ": " + reason);
-}
 
 ParseResult PcapParser::parse_header(Batch& batch, std::size_t begin, std::size_t end) {
   ParseResult out;

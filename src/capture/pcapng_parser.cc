@@ -4,11 +4,12 @@
 #include <string>
 
 #include "core/endian.h"
+#include "core/pcap_format.h"
 
 namespace pushcap::capture {
 namespace {
 
-constexpr std::uint32_t kSectionHeader = 0x0A0D0D0A;
+constexpr std::uint32_t kSectionHeader = pcap::kPcapngSectionHeader;
 constexpr std::uint32_t kByteOrderMagic = 0x1A2B3C4D;
 constexpr std::uint32_t kInterfaceDescription = 1;
 constexpr std::uint32_t kObsoletePacket = 2;
@@ -210,16 +211,6 @@ ParseResult PcapngParser::parse(Batch& batch, std::size_t begin, std::size_t end
     out.next_need = 0;
   }
   return out;
-}
-
-CaptureKind detect_kind(const std::uint8_t* bytes, std::size_t len) {
-  if (len < 4) return CaptureKind::kUnknown;
-  std::uint32_t m = load_host<std::uint32_t>(bytes);
-  for (std::uint32_t magic : {0xa1b2c3d4u, 0xa1b23c4du}) {
-    if (m == magic || byte_swap(m) == magic) return CaptureKind::kPcap;
-  }
-  if (m == kSectionHeader) return CaptureKind::kPcapng;
-  return CaptureKind::kUnknown;
 }
 
 }  // namespace pushcap::capture

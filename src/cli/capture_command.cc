@@ -67,7 +67,8 @@ int capture_command(const CaptureArgs& args) {
   auto report = live::run_capture(o);
   if (!report) {
     std::fprintf(stderr, "pushcap capture: %s\n", report.error().message().c_str());
-    return report.error().code() == Errc::kIo ? kExitRunErrors : kExitUsage;
+    const Errc code = report.error().code();
+    return code == Errc::kIo || code == Errc::kNotFound ? kExitRunErrors : kExitUsage;
   }
   const auto& r = *report;
   std::string summary = fmt::format(

@@ -6,22 +6,20 @@
 
 #include <cstdio>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "core/clock.h"
-#include "store/retention.h"
-#include "store/store_layout.h"
-#include "store/stream_lock.h"
-#include "store/stream_meta.h"
-#include "store/watermark_file.h"
+#include "core/json_file.h"
+#include "push/status_fields.h"
+#include "store/store_status.h"
 
 namespace pushcap::cli {
 namespace {
+
+namespace F = push::status_field;
 
 std::string utc(std::uint64_t ns) {
   if (ns == 0 || ns == ~std::uint64_t{0}) return "-";
@@ -43,55 +41,33 @@ std::string size_text(double b) {
 
 nlohmann::ordered_json store_status(const std::string& store) {
   nlohmann::ordered_json out = {{"store", store}};
-  auto streams = store::list_streams(store);
-  if (!streams) {
-    out["error"] = streams.error().message();
+  auto status = store::read_store_status(store);
+  if (!status) {
+    out["error"] = status.error().message();
     return out;
   }
-  const store::RetentionLimits limits = store::read_retention_file(store);
-  out["max_bytes"] = limits.max_bytes;
-  out["max_age_ns"] = limits.max_age_ns;
-  std::uint64_t total = 0, segments = 0;
+  out["max_bytes"] = status->limits.max_bytes;
+  out["max_age_ns"] = status->limits.max_age_ns;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   const auto now = static_cast<std::uint64_t>(wall_ns());
-  for (const auto& s : *streams) {
-    const std::string dir = store + "/" + s.text();
-    nlohmann::ordered_json j = {{"name", s.text()}};
-    auto meta = store::read_stream_meta(dir);
-    auto w = store::read_watermark(dir + "/" + store::kWatermarkFile);
-    auto segs = store::list_segments(dir);
-    std::uint64_t bytes = 0;
-    if (segs) {
-      for (const auto& e : *segs) bytes += e.size;
-      j["segments"] = segs->size();
-      segments += segs->size();
-    }
-    total += bytes;
-    j["bytes_on_disk"] = bytes;
-    const bool alive = store::stream_writer_alive(dir);
-    std::string state;
-    if (alive) {
-      state = "capturing";
-    } else if (meta && meta->end == "clean") {
-      state = "ended";
-    } else if (meta && meta->end == "recovered") {
-      state = "recovered";
-    } else {
-      state = "crashed";
-    }
+  for (const store::StreamStatus& s : status->streams) {
+    nlohmann::ordered_json j = {{"name", s.name}};
+    j["segments"] = s.segments;
+    j["bytes_on_disk"] = s.bytes_on_disk;
+    const std::string state = store::stream_state_name(s.state);
     j["state"] = state;
-    if (meta) {
-      j["interfaces"] = meta->interfaces;
-      j["linktype"] = meta->linktype;
-      j["started"] = utc(static_cast<std::uint64_t>(meta->started_ns));
-      if (state == "recovered") {
-        j["lost_after"] = utc(meta->last_watermark_ts);
-        j["recovered_packets"] = meta->recovered_packets;
-        j["recovered_cut_bytes"] = meta->recovered_cut_bytes;
+    if (s.meta) {
+      j["interfaces"] = s.meta->interfaces;
+      j["linktype"] = s.meta->linktype;
+      j["started"] = utc(static_cast<std::uint64_t>(s.meta->started_ns));
+      if (s.state == store::StreamState::kRecovered) {
+        j["lost_after"] = utc(s.meta->last_watermark_ts);
+        j["recovered_packets"] = s.meta->recovered_packets;
+        j["recovered_cut_bytes"] = s.meta->recovered_cut_bytes;
       }
     }
-    if (w && *w) {
-      const store::Watermark& m = **w;
+    if (s.watermark) {
+      const store::Watermark& m = *s.watermark;
       j["packets"] = m.packets;
       j["bytes"] = m.bytes;
       j["kernel_drops"] = m.kernel_drops;
@@ -101,39 +77,38 @@ nlohmann::ordered_json store_status(const std::string& store) {
       if (!m.ended) {
         j["watermark"] = utc(m.ts_ns);
         j["watermark_age_seconds"] = m.ts_ns != 0 && m.ts_ns < now ? static_cast<double>(now - m.ts_ns) / 1e9 : 0.0;
-        if (state == "crashed") j["lost_after"] = utc(m.ts_ns);
+        if (s.state == store::StreamState::kCrashed) j["lost_after"] = utc(m.ts_ns);
       }
     }
+    if (!s.problems.empty()) j["problems"] = s.problems;
     list.push_back(j);
   }
-  out["bytes"] = total;
-  out["segments"] = segments;
+  out["bytes"] = status->bytes_on_disk;
+  out["segments"] = status->segments;
   out["streams"] = list;
   return out;
 }
 
 nlohmann::ordered_json push_status(const std::string& state_dir) {
   nlohmann::ordered_json out = {{"state_dir", state_dir}};
-  std::ifstream f(state_dir + "/status.json");
-  if (!f) {
+  auto read = read_json_file_if_present(state_dir + "/status.json", "push status", 16u << 20);
+  if (!read) {
+    out["error"] = read.error().message();
+    return out;
+  }
+  if (!*read) {
     out["running"] = false;
     return out;
   }
-  std::stringstream text;
-  text << f.rdbuf();
-  auto j = nlohmann::ordered_json::parse(text.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    out["error"] = state_dir + "/status.json is not JSON";
-    return out;
-  }
+  const nlohmann::ordered_json& j = **read;
   const auto now = static_cast<std::uint64_t>(wall_ns());
-  const std::uint64_t updated = j.value("updated_ns", std::uint64_t{0});
+  const std::uint64_t updated = j.value(F::kUpdatedNs, std::uint64_t{0});
   const double age = updated != 0 && updated < now ? static_cast<double>(now - updated) / 1e9 : 0;
   out["running"] = age < 5;
   out["updated_seconds_ago"] = age;
-  out["pid"] = j.value("pid", 0);
-  out["paused"] = j.value("paused", false);
-  out["targets"] = j.value("targets", nlohmann::ordered_json::array());
+  out["pid"] = j.value(F::kPid, 0);
+  out["paused"] = j.value(F::kPausedDoc, false);
+  out["targets"] = j.value(F::kTargets, nlohmann::ordered_json::array());
   return out;
 }
 
@@ -192,18 +167,20 @@ void print_text(const nlohmann::ordered_json& st, const nlohmann::ordered_json* 
               p["updated_seconds_ago"].get<double>(), p["paused"].get<bool>() ? "; PAUSED by the schedule" : "");
   for (const auto& t : p["targets"]) {
     std::uint64_t dropped = 0;
-    if (t.contains("Dropped")) {
-      for (const auto& [k, v] : t["Dropped"].items()) dropped += v.get<std::uint64_t>();
+    if (t.contains(F::kDropped)) {
+      for (const auto& [k, v] : t[F::kDropped].items()) dropped += v.get<std::uint64_t>();
     }
-    std::string line = fmt::format("  {:<20} lag {:.2f} s, {:.2f} Mbps, {} packets, {} splits, {} not written",
-                                   t.value("Process", "?"), t.value("LagSeconds", 0.0), t.value("TransferMbps", 0.0),
-                                   t.value("TotalPkt", 0ull), t.value("Splits", 0ull), dropped);
-    if (t.contains("Upload")) {
+    std::string line =
+        fmt::format("  {:<20} lag {:.2f} s, {:.2f} Mbps, {} packets, {} splits, {} not written",
+                    t.value(F::kProcess, "?"), t.value(F::kLagSeconds, 0.0), t.value(F::kTransferMbps, 0.0),
+                    t.value(F::kTotalPkt, 0ull), t.value(F::kSplits, 0ull), dropped);
+    if (t.contains(F::kUpload)) {
+      const auto& up = t[F::kUpload];
       line += fmt::format(", spool {}, uploads pending {}, retries {}",
-                          size_text(static_cast<double>(t["Upload"].value("SpoolBytes", 0ull))),
-                          t["Upload"].value("Pending", 0ull), t["Upload"].value("Retries", 0ull));
+                          size_text(static_cast<double>(up.value(F::kSpoolBytes, 0ull))),
+                          up.value(F::kUploadPending, 0ull), up.value(F::kUploadRetries, 0ull));
     }
-    if (!t.value("IsUp", true)) line += " -- STOPPED on an error (see its log)";
+    if (!t.value(F::kIsUp, true)) line += " -- STOPPED on an error (see its log)";
     std::printf("%s\n", line.c_str());
   }
 }

@@ -48,7 +48,8 @@ Result<Fd> open_file(const std::string& path, int flags, mode_t mode) {
     fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) {
-    return fail(errno == EEXIST ? Errc::kExists : Errc::kIo, path + ": " + errno_text(errno));
+    const Errc code = errno == EEXIST ? Errc::kExists : errno == ENOENT ? Errc::kNotFound : Errc::kIo;
+    return fail(code, path + ": " + errno_text(errno));
   }
   return Fd(fd);
 }

@@ -16,6 +16,7 @@ enum class Errc {
   kDamagedCapture,   // a capture file is malformed or cut short
   kUnsupported,      // valid input that this version does not handle
   kExists,           // the thing to create already exists
+  kNotFound,         // the file or directory to read does not exist
 };
 
 /// A failure with a human-readable message; `context` prepends "where" to the message.

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/pcap_format.h"
+
 namespace pushcap::filter {
 namespace {
 
@@ -18,20 +20,9 @@ std::mutex& compile_mutex() {
 // is compiled against a savefile: a 24-byte pcap header in memory. That also maps LINKTYPE_*
 // values to the platform's DLT_* values as libpcap does when it reads a file.
 pcap_t* open_savefile_handle(std::uint32_t linktype, std::uint32_t snaplen, bool swapped, std::string& error) {
-  static thread_local unsigned char header[24];
-  auto put = [&](std::size_t at, std::uint32_t v, std::size_t width) {
-    for (std::size_t i = 0; i < width; ++i) {
-      std::size_t shift = swapped ? 8 * (width - 1 - i) : 8 * i;  // big-endian when swapped
-      header[at + i] = static_cast<unsigned char>(v >> shift);
-    }
-  };
-  put(0, 0xa1b2c3d4u, 4);
-  put(4, 2, 2);
-  put(6, 4, 2);
-  put(8, 0, 4);
-  put(12, 0, 4);
-  put(16, snaplen, 4);
-  put(20, linktype, 4);
+  static thread_local std::uint8_t header[pcap::kFileHeaderSize];
+  // A swapped capture is big-endian on this (little-endian) host: its header is written so.
+  pcap::write_file_header({linktype, snaplen, false, swapped}, header);
   FILE* fp = fmemopen(header, sizeof header, "rb");
   if (fp == nullptr) {
     error = "fmemopen failed";

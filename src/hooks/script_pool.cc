@@ -45,7 +45,8 @@ class OutputLines {
 
 }  // namespace
 
-ScriptPool::ScriptPool(ScriptLimits limits) : limits_(limits) {
+ScriptPool::ScriptPool(ScriptLimits limits)
+    : limits_(limits), queue_(std::uint64_t{limits.max_queue} + std::max(1u, limits.workers)) {
   for (unsigned i = 0; i < std::max(1u, limits_.workers); ++i) workers_.emplace_back([this] { work(); });
 }
 
@@ -54,39 +55,25 @@ ScriptPool::~ScriptPool() {
 }
 
 void ScriptPool::submit(ScriptJob job) {
-  std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return queue_.size() < limits_.max_queue || stopping_; });
-  queue_.push_back(std::move(job));
-  changed_.notify_all();
+  queue_.push(std::move(job));
 }
 
 void ScriptPool::finish() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  changed_.notify_all();
+  queue_.close();
   for (auto& w : workers_) {
     if (w.joinable()) w.join();
   }
 }
 
 void ScriptPool::work() {
-  for (;;) {
-    ScriptJob job;
-    {
-      std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
-      changed_.notify_all();
-    }
+  while (auto taken = queue_.pop()) {
+    ScriptJob& job = taken->item;
     unsigned failures = 0;
     for (const auto& run : job.runs) {
       if (!run_one(run, job.log)) ++failures;
     }
     if (job.done) job.done(failures);
+    queue_.done(taken->weight);
   }
 }
 

@@ -6,14 +6,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "core/work_queue.h"
 
 namespace pushcap::hooks {
 
@@ -47,7 +46,7 @@ class ScriptPool {
   ScriptPool(const ScriptPool&) = delete;
   ScriptPool& operator=(const ScriptPool&) = delete;
 
-  /// Queues a job; blocks while max_queue jobs wait.
+  /// Queues a job; blocks while max_queue jobs wait (besides those running).
   void submit(ScriptJob job);
   /// Runs every queued job to its end, then stops the workers.
   void finish();
@@ -60,10 +59,7 @@ class ScriptPool {
   bool run_one(const ScriptRun& run, const std::function<void(const std::string&)>& log);
 
   ScriptLimits limits_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<ScriptJob> queue_;
-  bool stopping_ = false;
+  WorkQueue<ScriptJob> queue_;  // jobs waiting or running
   std::vector<std::thread> workers_;
   std::atomic<std::uint64_t> runs_{0}, failures_{0};
 };

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/json_file.h"
 
 namespace pushcap::push {
 
@@ -28,35 +29,28 @@ Result<CheckpointFile> CheckpointFile::open(const std::string& dir, const std::s
 }
 
 Result<std::optional<Checkpoint>> CheckpointFile::load() const {
-  auto fd = open_file(path_, O_RDONLY);
-  if (!fd) {
-    if (::access(path_.c_str(), F_OK) != 0) return std::optional<Checkpoint>{};
-    return fail(fd.error());
-  }
-  std::string text(64 * 1024, '\0');
-  auto got = read_full(fd->get(), text.data(), text.size(), path_);
-  if (!got) return fail(got.error());
-  text.resize(*got);
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  auto bad = [&](const std::string& why) {
-    return fail(Errc::kInvalidArgument,
-                fmt::format("checkpoint {} is damaged ({}); move it away to start this target afresh", path_, why));
+  auto damaged = [&](const Error& e) {
+    return fail(
+        Errc::kInvalidArgument,
+        fmt::format("checkpoint {} is damaged ({}); move it away to start this target afresh", path_, e.message()));
   };
-  if (j.is_discarded() || !j.is_object()) return bad("not JSON");
-  Checkpoint cp;
-  try {
-    cp.target = j.at("target").get<std::string>();
-    cp.resume.input = j.at("input").get<std::string>();
-    cp.resume.seek = j.at("seek").get<std::uint64_t>();
-    cp.resume.skip_below = j.at("skip_below").get<std::uint64_t>();
-    cp.publishing = j.value("publishing", "");
-    cp.final_path = j.value("final", "");
-    cp.splits = j.value("splits", std::uint64_t{0});
-    cp.saved_ns = j.value("saved_ns", std::int64_t{0});
-  } catch (const nlohmann::json::exception& e) {
-    return bad(e.what());
-  }
-  return std::optional<Checkpoint>(cp);
+  auto j = read_json_file_if_present(path_, "checkpoint", 64 * 1024);
+  if (!j) return j.error().code() == Errc::kDamagedCapture ? damaged(j.error()) : fail(j.error());
+  if (!*j) return std::optional<Checkpoint>{};
+  auto cp = decode_json<Checkpoint>(**j, path_, "checkpoint", [](const nlohmann::ordered_json& o) {
+    Checkpoint c;
+    c.target = o.at("target").get<std::string>();
+    c.resume.input = o.at("input").get<std::string>();
+    c.resume.seek = o.at("seek").get<std::uint64_t>();
+    c.resume.skip_below = o.at("skip_below").get<std::uint64_t>();
+    c.publishing = o.value("publishing", "");
+    c.final_path = o.value("final", "");
+    c.splits = o.value("splits", std::uint64_t{0});
+    c.saved_ns = o.value("saved_ns", std::int64_t{0});
+    return c;
+  });
+  if (!cp) return damaged(cp.error());
+  return std::optional<Checkpoint>(std::move(*cp));
 }
 
 Result<void> CheckpointFile::save(const Checkpoint& cp) const {

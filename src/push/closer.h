@@ -3,15 +3,13 @@
 // directory of each split handed to it, in order, then reports the outcome. The writer only
 // waits when the bytes handed over but not yet synced pass a bound (DESIGN.md, durable output).
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "core/work_queue.h"
 #include "sink/pending_file.h"
 #include "split/split_spec.h"
 
@@ -47,14 +45,9 @@ class Closer {
 
  private:
   void loop();
+  static void publish(ClosingSplit& split);
 
-  std::uint64_t max_unsynced_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<ClosingSplit> queue_;
-  std::uint64_t unsynced_ = 0;
-  bool busy_ = false;  // a split is being published
-  bool stopping_ = false;
+  WorkQueue<ClosingSplit> queue_;  // weighed in bytes not yet synced
   std::thread thread_;
 };
 

@@ -61,6 +61,14 @@ class SplitOutput final : public ByteSink {
   /// Gives the split up: local file kept as .failed, raw copy too, commands killed.
   std::string abandon();
 
+  /// Where the delivery put the split besides its file: its spool entry, or the temporary
+  /// remote name rcat writes.
+  struct Place {
+    std::uint64_t spool_seq = 0;
+    std::string remote_tmp;
+  };
+  Place place;
+
  private:
   SplitOutput() = default;
 

@@ -12,9 +12,12 @@
 
 #include "core/clock.h"
 #include "core/interrupt.h"
+#include "push/status_fields.h"
 
 namespace pushcap::push {
 namespace {
+
+namespace F = status_field;
 
 std::string human_bytes(double b) {
   if (b >= 1e9) return fmt::format("{:.2f} GB", b / 1e9);
@@ -38,35 +41,36 @@ nlohmann::ordered_json status_object(const config::TargetConfig& cfg, const Targ
                               {"timestamp", wall_ns() / 1'000'000'000},
                               {"ver", PUSHCAP_VERSION},
                               {"instance", "pushcap"},
-                              {"Process", cfg.desc},
-                              {"IsUp", !s.failed},
-                              {"Splits", s.splits},
-                              {"TotalByte", s.accepted_bytes},
-                              {"TotalPkt", s.accepted},
-                              {"TransferMbps", static_cast<double>(static_cast<std::int64_t>(mbps * 100)) / 100},
-                              {"PCAPTS", s.last_ts},
-                              {"FilterBPF", cfg.filter_bpf},
-                              {"FilterFrame", cfg.filter_frame},
-                              {"Target", cfg.path},
-                              {"Filtered", s.filtered},
-                              {"Dropped", dropped}};
+                              {F::kProcess, cfg.desc},
+                              {F::kIsUp, !s.failed},
+                              {F::kSplits, s.splits},
+                              {F::kTotalByte, s.accepted_bytes},
+                              {F::kTotalPkt, s.accepted},
+                              {F::kTransferMbps, static_cast<double>(static_cast<std::int64_t>(mbps * 100)) / 100},
+                              {F::kPcapTs, s.last_ts},
+                              {F::kFilterBpf, cfg.filter_bpf},
+                              {F::kFilterFrame, cfg.filter_frame},
+                              {F::kTarget, cfg.path},
+                              {F::kFiltered, s.filtered},
+                              {F::kDropped, dropped}};
   if (lag_seconds >= 0) {
-    j["LagSeconds"] = static_cast<double>(static_cast<std::int64_t>(lag_seconds * 1000)) / 1000;
-    j["Paused"] = paused;
+    j[F::kLagSeconds] = static_cast<double>(static_cast<std::int64_t>(lag_seconds * 1000)) / 1000;
+    j[F::kPaused] = paused;
   }
-  if (s.resume_skipped != 0) j["ResumeSkipped"] = s.resume_skipped;
+  if (s.resume_skipped != 0) j[F::kResumeSkipped] = s.resume_skipped;
   if (s.decap_active) {
     nlohmann::ordered_json removed = nlohmann::ordered_json::object();
     for (const auto& [name, n] : decap_removed(s.decap)) removed[name] = n;
     nlohmann::ordered_json passed = nlohmann::ordered_json::object();
     for (const auto& [name, n] : decap_problems(s.decap)) passed[name] = n;
-    j["Decap"] = {{"Removed", removed}, {"PassedAsDecoded", passed}};
+    j[F::kDecap] = {{"Removed", removed}, {"PassedAsDecoded", passed}};
   }
-  if (s.pipe_failures != 0) j["PipeFailures"] = s.pipe_failures;
-  if (s.scripts != 0 || s.script_failures != 0) j["Scripts"] = {{"Run", s.scripts}, {"Failed", s.script_failures}};
+  if (s.pipe_failures != 0) j[F::kPipeFailures] = s.pipe_failures;
+  if (s.scripts != 0 || s.script_failures != 0) j[F::kScripts] = {{"Run", s.scripts}, {"Failed", s.script_failures}};
   if (s.rclone) {
-    j["Upload"] = {{"Done", s.uploads},           {"Pending", s.upload_pending}, {"Retries", s.upload_retries},
-                   {"SpoolBytes", s.spool_bytes}, {"SpoolWaits", s.spool_waits}, {"LastError", s.upload_error}};
+    j[F::kUpload] = {{F::kUploadDone, s.uploads},           {F::kUploadPending, s.upload_pending},
+                     {F::kUploadRetries, s.upload_retries}, {F::kSpoolBytes, s.spool_bytes},
+                     {F::kSpoolWaits, s.spool_waits},       {F::kLastError, s.upload_error}};
   }
   return j;
 }
@@ -248,12 +252,12 @@ void StatusReporter::write_status(double seconds) {
   });
   if (options_.metrics != nullptr) options_.metrics->set_text(metrics_text(all, lags, paused));
   if (!options_.state_dir.empty()) {
-    nlohmann::ordered_json doc = {{"pid", ::getpid()},
-                                  {"updated_ns", wall},
-                                  {"paused", paused},
-                                  {"source_bytes", source_.bytes_read()},
-                                  {"source_lag_seconds", source_.lag_seconds()},
-                                  {"targets", state}};
+    nlohmann::ordered_json doc = {{F::kPid, ::getpid()},
+                                  {F::kUpdatedNs, wall},
+                                  {F::kPausedDoc, paused},
+                                  {F::kSourceBytes, source_.bytes_read()},
+                                  {F::kSourceLagSeconds, source_.lag_seconds()},
+                                  {F::kTargets, state}};
     write_state_file(doc.dump(1));
   }
 }

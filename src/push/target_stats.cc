@@ -54,4 +54,85 @@ std::vector<std::pair<std::string, std::uint64_t>> decap_problems(const decap::D
   return out;
 }
 
+void TargetCounters::add(const BatchTally& t) {
+  seen_.fetch_add(t.seen, std::memory_order_relaxed);
+  filtered_.fetch_add(t.filtered, std::memory_order_relaxed);
+  accepted_.fetch_add(t.accepted, std::memory_order_relaxed);
+  accepted_bytes_.fetch_add(t.accepted_bytes, std::memory_order_relaxed);
+  if (t.accepted != 0) last_ts_.store(t.last_ts, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < t.dropped.size(); ++i) {
+    if (t.dropped[i] != 0) dropped_[i].fetch_add(t.dropped[i], std::memory_order_relaxed);
+  }
+}
+
+void TargetCounters::drop(DropReason reason, std::uint64_t packets) {
+  dropped_[static_cast<std::size_t>(reason)].fetch_add(packets, std::memory_order_relaxed);
+}
+
+void TargetCounters::lost_split(std::uint64_t packets, DropReason reason) {
+  splits_failed_.fetch_add(1, std::memory_order_relaxed);
+  drop(reason, packets);
+}
+
+void TargetCounters::published_split(std::uint64_t packets, std::uint64_t file_bytes) {
+  published_.fetch_add(packets, std::memory_order_relaxed);
+  published_bytes_.fetch_add(file_bytes, std::memory_order_relaxed);
+  splits_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void TargetCounters::progress(std::uint64_t ts) {
+  // One writer (the target thread) raises it; readers only load.
+  if (ts > progress_ts_.load(std::memory_order_relaxed)) progress_ts_.store(ts, std::memory_order_relaxed);
+}
+
+void TargetCounters::resume_skipped(std::uint64_t records) {
+  resume_skipped_.fetch_add(records, std::memory_order_relaxed);
+}
+
+void TargetCounters::scripts_done(std::uint64_t runs, std::uint64_t failures) {
+  scripts_run_.fetch_add(runs, std::memory_order_relaxed);
+  script_failures_.fetch_add(failures, std::memory_order_relaxed);
+}
+
+void TargetCounters::set_decap(const decap::DecapCounters& counters, bool active) {
+  std::lock_guard lock(mutex_);
+  decap_ = counters;
+  decap_active_ = active;
+}
+
+void TargetCounters::fail(const std::string& message) {
+  {
+    std::lock_guard lock(mutex_);
+    if (failure_.empty()) failure_ = message;
+  }
+  failed_.store(true, std::memory_order_release);
+}
+
+void TargetCounters::fill(TargetStats& s) const {
+  const auto get = [](const auto& counter) { return counter.load(std::memory_order_relaxed); };
+  s.seen = get(seen_);
+  s.filtered = get(filtered_);
+  s.accepted = get(accepted_);
+  s.accepted_bytes = get(accepted_bytes_);
+  s.published = get(published_);
+  s.published_bytes = get(published_bytes_);
+  s.splits = get(splits_);
+  s.splits_failed = get(splits_failed_);
+  s.last_ts = get(last_ts_);
+  s.progress_ts = get(progress_ts_);
+  s.resume_skipped = get(resume_skipped_);
+  for (std::size_t i = 0; i < s.dropped.size(); ++i) s.dropped[i] = dropped_[i].load(std::memory_order_relaxed);
+  s.pipe_failures = get(pipe_failures_);
+  s.script_failures = get(script_failures_);
+  s.scripts = get(scripts_run_);
+  s.uploads = get(uploads_);
+  s.upload_retries = get(upload_retries_);
+  s.spool_waits = get(spool_waits_);
+  std::lock_guard lock(mutex_);
+  s.decap_active = decap_active_;
+  s.decap = decap_;
+  s.failure = failure_;
+  s.failed = !failure_.empty();
+}
+
 }  // namespace pushcap::push

@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,6 +63,67 @@ struct TargetStats {
   std::string upload_error;           ///< the last failed attempt's error ("" after a success)
   bool failed = false;                ///< the target stopped on an I/O error
   std::string failure;                ///< that error
+};
+
+/// What the target thread counted in one batch, added to the shared counters at once (no
+/// atomic operation per packet).
+struct BatchTally {
+  std::uint64_t seen = 0;
+  std::uint64_t filtered = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t accepted_bytes = 0;
+  std::uint64_t last_ts = 0;  ///< of the last packet accepted
+  std::array<std::uint64_t, static_cast<std::size_t>(DropReason::kCount)> dropped{};
+  void drop(DropReason r) { ++dropped[static_cast<std::size_t>(r)]; }
+};
+
+/// The live counters of one target. Written by its threads (the target's, the closer, the
+/// uploaders, the script workers), read by anyone through fill().
+class TargetCounters {
+ public:
+  /// A batch's tally (target thread).
+  void add(const BatchTally& tally);
+  /// `packets` not written, for `reason`.
+  void drop(DropReason reason, std::uint64_t packets);
+  /// A split that was not published: its packets are counted under `reason`.
+  void lost_split(std::uint64_t packets, DropReason reason);
+  /// A split under its final name.
+  void published_split(std::uint64_t packets, std::uint64_t file_bytes);
+  /// Packet time processed so far (a record or a watermark); only ever raised.
+  void progress(std::uint64_t ts);
+  /// Records a restart skipped because they were published before it.
+  void resume_skipped(std::uint64_t records);
+  [[nodiscard]] std::uint64_t resume_skipped() const { return resume_skipped_.load(std::memory_order_relaxed); }
+  void pipe_failed() { pipe_failures_.fetch_add(1, std::memory_order_relaxed); }
+  void scripts_done(std::uint64_t runs, std::uint64_t failures);
+  void uploaded() { uploads_.fetch_add(1, std::memory_order_relaxed); }
+  void upload_retried() { upload_retries_.fetch_add(1, std::memory_order_relaxed); }
+  void spool_waited() { spool_waits_.fetch_add(1, std::memory_order_relaxed); }
+  /// The decap pipeline's counters as of the last batch.
+  void set_decap(const decap::DecapCounters& counters, bool active);
+
+  /// Records that the target failed (the first message is kept); any thread. The target thread
+  /// stops taking packets at its next batch.
+  void fail(const std::string& message);
+  /// True once fail() was called.
+  [[nodiscard]] bool failed() const { return failed_.load(std::memory_order_acquire); }
+
+  /// Fills every counter field of `stats`.
+  void fill(TargetStats& stats) const;
+
+ private:
+  std::atomic<std::uint64_t> seen_{0}, filtered_{0}, accepted_{0}, accepted_bytes_{0};
+  std::atomic<std::uint64_t> published_{0}, published_bytes_{0}, splits_{0}, splits_failed_{0}, last_ts_{0};
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(DropReason::kCount)> dropped_{};
+  std::atomic<std::uint64_t> progress_ts_{0};
+  std::atomic<std::uint64_t> resume_skipped_{0};
+  std::atomic<std::uint64_t> pipe_failures_{0}, script_failures_{0}, scripts_run_{0}, uploads_{0}, upload_retries_{0};
+  std::atomic<std::uint64_t> spool_waits_{0};
+  std::atomic<bool> failed_{false};
+  mutable std::mutex mutex_;  // guards the two below
+  decap::DecapCounters decap_;
+  bool decap_active_ = false;
+  std::string failure_;
 };
 
 }  // namespace pushcap::push

@@ -41,34 +41,27 @@ void RcloneUploader::enqueue(StreamedSplit split) {
 }
 
 void RcloneUploader::add(Job job) {
-  std::lock_guard lock(mutex_);
-  queue_.push_back(std::move(job));
-  changed_.notify_all();
+  queue_.push(std::move(job));
 }
 
 std::size_t RcloneUploader::pending() const {
-  std::lock_guard lock(mutex_);
-  return queue_.size() + busy_;
+  return queue_.size();
 }
 
 std::string RcloneUploader::last_error() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(error_mutex_);
   return last_error_;
 }
 
 void RcloneUploader::finish(const std::function<bool()>& give_up) {
-  {
-    std::unique_lock lock(mutex_);
-    finishing_ = true;
-    changed_.notify_all();
-    while (!queue_.empty() || busy_ != 0) {
-      if (give_up()) {
-        give_up_.store(true);
-        changed_.notify_all();
-        break;
-      }
-      changed_.wait_for(lock, std::chrono::milliseconds(100));
+  queue_.close();
+  while (!queue_.wait_idle_for(std::chrono::milliseconds(0))) {
+    if (give_up()) {
+      // What is queued or in flight stays in the spool for the next run.
+      queue_.cancel();
+      break;
     }
+    queue_.wait_idle_for(std::chrono::milliseconds(100));
   }
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
@@ -76,21 +69,12 @@ void RcloneUploader::finish(const std::function<bool()>& give_up) {
 }
 
 bool RcloneUploader::sleep_backoff(std::chrono::milliseconds delay) {
-  std::unique_lock lock(mutex_);
-  return !changed_.wait_for(lock, delay, [&] { return give_up_.load(); });
+  return !queue_.wait_cancelled_for(delay);
 }
 
 void RcloneUploader::loop() {
-  for (;;) {
-    Job job;
-    {
-      std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return give_up_.load() || !queue_.empty() || finishing_; });
-      if (give_up_.load() || queue_.empty()) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
-      ++busy_;
-    }
+  while (auto taken = queue_.pop()) {
+    Job& job = taken->item;
     std::chrono::milliseconds backoff(1000);
     std::string md5;
     bool rcat_done = false;
@@ -111,7 +95,7 @@ void RcloneUploader::loop() {
         break;
       }
       {
-        std::lock_guard lock(mutex_);
+        std::lock_guard lock(error_mutex_);
         last_error_ = r.error().message();
       }
       if (job.streamed && r.error().code() == Errc::kDamagedCapture) {
@@ -127,7 +111,7 @@ void RcloneUploader::loop() {
     }
     if (ok) {
       {
-        std::lock_guard lock(mutex_);
+        std::lock_guard lock(error_mutex_);
         last_error_.clear();
       }
       if (job.spooled) {
@@ -136,9 +120,7 @@ void RcloneUploader::loop() {
         events_.uploaded(job.streamed->entry, false);
       }
     }
-    std::lock_guard lock(mutex_);
-    --busy_;
-    changed_.notify_all();
+    queue_.done(taken->weight);
   }
 }
 

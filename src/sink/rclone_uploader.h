@@ -15,9 +15,7 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -25,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/work_queue.h"
 #include "encode/pipe_command.h"
 #include "sink/rclone.h"
 #include "sink/spool.h"
@@ -87,12 +86,8 @@ class RcloneUploader {
   Spool* spool_;
   UploaderEvents events_;
   std::chrono::milliseconds max_backoff_;
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<Job> queue_;
-  unsigned busy_ = 0;
-  bool finishing_ = false;
-  std::atomic<bool> give_up_{false};
+  WorkQueue<Job> queue_;  // splits waiting or being uploaded; cancelled when giving up
+  mutable std::mutex error_mutex_;
   std::string last_error_;
   std::vector<std::thread> threads_;
 };

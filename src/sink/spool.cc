@@ -15,6 +15,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/json_file.h"
+
 namespace pushcap::sink {
 namespace {
 
@@ -64,29 +66,27 @@ nlohmann::ordered_json to_json(const SpoolEntry& e) {
           {"closing_ts", s.closing_ts}};
 }
 
-Result<SpoolEntry> from_json(const std::string& text, const std::string& where) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return fail(Errc::kIo, where + ": not a spool record");
-  SpoolEntry e;
-  try {
-    e.seq = j.at("seq").get<std::uint64_t>();
-    e.remote_base = j.at("remote_base").get<std::string>();
-    e.suffix = j.at("suffix").get<std::string>();
+Result<SpoolEntry> read_record(const std::string& path) {
+  auto j = read_json_file(path, "spool record", 64 * 1024);
+  if (!j) return fail(j.error());
+  return decode_json<SpoolEntry>(*j, path, "spool record", [](const nlohmann::ordered_json& o) {
+    SpoolEntry e;
+    e.seq = o.at("seq").get<std::uint64_t>();
+    e.remote_base = o.at("remote_base").get<std::string>();
+    e.suffix = o.at("suffix").get<std::string>();
     auto& s = e.split;
-    s.path = j.at("path").get<std::string>();
-    s.bytes = j.at("bytes").get<std::uint64_t>();
-    s.file_bytes = j.at("file_bytes").get<std::uint64_t>();
-    s.packets = j.at("packets").get<std::uint64_t>();
-    s.wall_ns = j.at("wall_ns").get<std::int64_t>();
-    s.start_ts = j.at("start_ts").get<std::uint64_t>();
-    s.end_ts = j.at("end_ts").get<std::uint64_t>();
-    s.first_ts = j.at("first_ts").get<std::uint64_t>();
-    s.last_ts = j.at("last_ts").get<std::uint64_t>();
-    s.closing_ts = j.at("closing_ts").get<std::uint64_t>();
-  } catch (const nlohmann::json::exception& ex) {
-    return fail(Errc::kIo, where + ": incomplete spool record (" + ex.what() + ")");
-  }
-  return e;
+    s.path = o.at("path").get<std::string>();
+    s.bytes = o.at("bytes").get<std::uint64_t>();
+    s.file_bytes = o.at("file_bytes").get<std::uint64_t>();
+    s.packets = o.at("packets").get<std::uint64_t>();
+    s.wall_ns = o.at("wall_ns").get<std::int64_t>();
+    s.start_ts = o.at("start_ts").get<std::uint64_t>();
+    s.end_ts = o.at("end_ts").get<std::uint64_t>();
+    s.first_ts = o.at("first_ts").get<std::uint64_t>();
+    s.last_ts = o.at("last_ts").get<std::uint64_t>();
+    s.closing_ts = o.at("closing_ts").get<std::uint64_t>();
+    return e;
+  });
 }
 
 std::string read_text(const std::string& path) {
@@ -146,7 +146,13 @@ Result<void> Spool::scan() {
     if (n.size() == 8 + 5 && n.ends_with(".json")) seqs.push_back(seq);
   }
   for (std::uint64_t seq : seqs) {
-    auto entry = from_json(read_text(record_path(seq)), record_path(seq));
+    auto entry = read_record(record_path(seq));
+    if (!entry && entry.error().code() != Errc::kNotFound) {
+      // A record is made durable before its split is published: a damaged one is not a split
+      // that never completed. Nothing of it is removed or uploaded; the target says so.
+      set_aside_.push_back(entry_dir(seq) + ": " + entry.error().message());
+      continue;
+    }
     // A record whose file never got its final local name is a split that did not complete.
     if (!entry || !exists(entry->split.path)) {
       discard(seq);

@@ -39,6 +39,9 @@ class Spool {
 
   /// Entries found complete when the spool was opened, oldest first.
   [[nodiscard]] const std::vector<SpoolEntry>& resumed() const { return resumed_; }
+  /// Entries found with a damaged or unreadable record: left as they are, not uploaded; each
+  /// names the entry folder and what is wrong.
+  [[nodiscard]] const std::vector<std::string>& set_aside() const { return set_aside_; }
   /// A new entry number and its folder (created).
   Result<std::uint64_t> new_entry();
   /// The folder of entry `seq`; a split's file goes inside it under its own name.
@@ -71,6 +74,7 @@ class Spool {
   Fd lock_;
   std::uint64_t next_seq_ = 1;
   std::vector<SpoolEntry> resumed_;
+  std::vector<std::string> set_aside_;
   mutable std::mutex mutex_;
   std::condition_variable room_;
   std::uint64_t bytes_ = 0;

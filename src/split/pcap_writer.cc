@@ -3,19 +3,14 @@
 #include <cstring>
 
 #include "core/endian.h"
+#include "core/pcap_format.h"
 
 namespace pushcap::split {
 
 void make_file_header(const capture::LinkFormat& format, std::uint8_t* out) {
-  bool nano = format.resolution == capture::TsResolution::kNano;
-  store_le<std::uint32_t>(out, nano ? 0xa1b23c4du : 0xa1b2c3d4u);
-  store_le<std::uint16_t>(out + 4, 2);
-  store_le<std::uint16_t>(out + 6, 4);
-  store_le<std::uint32_t>(out + 8, 0);   // thiszone
-  store_le<std::uint32_t>(out + 12, 0);  // sigfigs
   // pcapng's "no limit" (0) becomes libpcap's maximum so readers do not cut records short.
-  store_le<std::uint32_t>(out + 16, format.snaplen == 0 ? capture::kMaxSnaplen : format.snaplen);
-  store_le<std::uint32_t>(out + 20, format.linktype);
+  pcap::write_file_header({format.linktype, format.snaplen, format.resolution == capture::TsResolution::kNano, false},
+                          out);
 }
 
 void PcapWriter::start(ByteSink& out, const capture::LinkFormat& format) {
@@ -25,7 +20,7 @@ void PcapWriter::start(ByteSink& out, const capture::LinkFormat& format) {
   run_ = nullptr;
   run_len_ = 0;
   make_file_header(format, staging_.get());
-  staged_ = kPcapFileHeader;
+  staged_ = pcap::kFileHeaderSize;
 }
 
 Result<void> PcapWriter::flush() {
@@ -66,7 +61,7 @@ Result<void> PcapWriter::flush_run() {
 Result<void> PcapWriter::add_frame(std::uint64_t ts_ns, const std::uint8_t* data, std::uint32_t caplen,
                                    std::uint32_t wirelen) {
   if (auto res = flush_run(); !res) return res;
-  std::uint8_t hdr[kPcapRecordHeader];
+  std::uint8_t hdr[pcap::kRecordHeaderSize];
   std::uint64_t sec = ts_ns / 1'000'000'000u;
   std::uint64_t sub = ts_ns % 1'000'000'000u;
   if (resolution_ == capture::TsResolution::kMicro) sub /= 1000;

@@ -12,13 +12,12 @@
 #include "capture/batch.h"
 #include "capture/link_format.h"
 #include "core/byte_sink.h"
+#include "core/pcap_format.h"
 #include "core/result.h"
 
 namespace pushcap::split {
 
 /// Size of a classic pcap file header and record header.
-inline constexpr std::size_t kPcapFileHeader = 24;
-inline constexpr std::size_t kPcapRecordHeader = 16;
 
 /// Fills `out` (24 bytes) with a little-endian pcap file header for `format`.
 void make_file_header(const capture::LinkFormat& format, std::uint8_t* out);
@@ -36,8 +35,8 @@ class PcapWriter {
   /// Adds one record of `batch`. Its timestamp must fit in 32-bit seconds.
   Result<void> add(const capture::Batch& batch, const capture::Record& r) {
     if ((r.flags & capture::kHasPcapHeader) != 0) {
-      const std::uint8_t* begin = batch.data.get() + r.offset - kPcapRecordHeader;
-      std::size_t len = kPcapRecordHeader + r.caplen;
+      const std::uint8_t* begin = batch.data.get() + r.offset - pcap::kRecordHeaderSize;
+      std::size_t len = pcap::kRecordHeaderSize + r.caplen;
       if (run_ != nullptr && run_ + run_len_ == begin) {
         run_len_ += len;
         return {};

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/fd.h"
+#include "core/json_file.h"
 #include "store/segment_index.h"
 #include "store/store_layout.h"
 #include "store/stream_lock.h"
@@ -78,18 +79,17 @@ Result<void> write_retention_file(const std::string& store_dir, const RetentionL
   return write_file_durable(store_dir + "/retention.json", text);
 }
 
-RetentionLimits read_retention_file(const std::string& store_dir) {
-  RetentionLimits l;
-  auto fd = open_file(store_dir + "/retention.json", O_RDONLY);
-  if (!fd) return l;
-  char buf[4096];
-  auto got = read_full(fd->get(), buf, sizeof buf, "retention.json");
-  if (!got) return l;
-  auto j = nlohmann::json::parse(std::string(buf, *got), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return l;
-  l.max_bytes = j.value("max_bytes", std::uint64_t{0});
-  l.max_age_ns = j.value("max_age_ns", std::uint64_t{0});
-  return l;
+Result<RetentionLimits> read_retention_file(const std::string& store_dir) {
+  const std::string path = store_dir + "/retention.json";
+  auto j = read_json_file_if_present(path, "retention description", 4096);
+  if (!j) return fail(j.error());
+  if (!*j) return RetentionLimits{};
+  return decode_json<RetentionLimits>(**j, path, "retention description", [](const nlohmann::ordered_json& o) {
+    RetentionLimits l;
+    l.max_bytes = o.value("max_bytes", std::uint64_t{0});
+    l.max_age_ns = o.value("max_age_ns", std::uint64_t{0});
+    return l;
+  });
 }
 
 namespace {

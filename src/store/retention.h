@@ -40,8 +40,9 @@ Result<RetentionPass> apply_retention(const std::string& store_dir, const Retent
 
 /// Writes STORE/retention.json (the limits, so followers can warn before their data goes).
 Result<void> write_retention_file(const std::string& store_dir, const RetentionLimits& limits);
-/// Reads it; limits of 0 when there is none.
-RetentionLimits read_retention_file(const std::string& store_dir);
+/// Reads it; limits of 0 when there is none (no limits were set). A file that cannot be read or
+/// is damaged is an error naming it.
+Result<RetentionLimits> read_retention_file(const std::string& store_dir);
 
 /// Parses "500G", "1.5T", "100M", "4096" (bytes, powers of 1024).
 Result<std::uint64_t> parse_size(const std::string& text);

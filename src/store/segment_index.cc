@@ -10,17 +10,18 @@
 #include <nlohmann/json.hpp>
 
 #include "core/fd.h"
+#include "core/json_file.h"
+#include "core/pcap_format.h"
 #include "store/store_layout.h"
 
 namespace pushcap::store {
 namespace {
-constexpr std::uint64_t kMaxIndexBytes = 64u << 20;
-constexpr std::uint64_t kFileHeader = 24;
+constexpr std::size_t kMaxIndexBytes = std::size_t{64} << 20;
 }  // namespace
 
 std::uint64_t SegmentIndex::offset_for(std::uint64_t ts) const {
   // The last point strictly below ts: every record before it is earlier than ts too.
-  std::uint64_t at = kFileHeader;
+  std::uint64_t at = pcap::kFileHeaderSize;
   for (const auto& [pts, off] : points) {
     if (pts >= ts) break;
     at = off;
@@ -41,40 +42,29 @@ Result<void> write_index(const std::string& stream_dir, const SegmentIndex& inde
 
 Result<SegmentIndex> read_index(const std::string& stream_dir, std::uint64_t seq) {
   const std::string path = stream_dir + "/" + index_file(seq);
-  auto fd = open_file(path, O_RDONLY);
-  if (!fd) return fail(fd.error());
-  struct stat st {};
-  if (::fstat(fd->get(), &st) != 0) return fail(Errc::kIo, fmt::format("cannot stat {}: {}", path, errno_text(errno)));
-  if (static_cast<std::uint64_t>(st.st_size) > kMaxIndexBytes) {
-    return fail(Errc::kDamagedCapture,
-                fmt::format("{}: index is {} bytes, more than an index can be", path, st.st_size));
-  }
-  std::string text(static_cast<std::size_t>(st.st_size), '\0');
-  auto got = read_full(fd->get(), text.data(), text.size(), path);
-  if (!got) return fail(got.error());
-  text.resize(*got);
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return fail(Errc::kDamagedCapture, path + ": not a segment index (bad JSON)");
-  SegmentIndex idx;
-  try {
-    idx.segment = j.at("segment").get<std::uint64_t>();
-    idx.linktype = j.at("linktype").get<std::uint32_t>();
-    idx.snaplen = j.at("snaplen").get<std::uint32_t>();
-    idx.packets = j.at("packets").get<std::uint64_t>();
-    idx.file_bytes = j.at("file_bytes").get<std::uint64_t>();
-    idx.first_ts = j.at("first_ts").get<std::uint64_t>();
-    idx.last_ts = j.at("last_ts").get<std::uint64_t>();
-    idx.min_ts = j.value("min_ts", idx.first_ts);
-    idx.max_ts = j.value("max_ts", idx.last_ts);
-    idx.drops.kernel = j.value("kernel_drops", std::uint64_t{0});
-    idx.drops.iface = j.value("if_drops", std::uint64_t{0});
-    idx.drops.overflow = j.value("overflow_drops", std::uint64_t{0});
-    idx.recovered = j.value("recovered", false);
-    for (const auto& p : j.at("points"))
+  auto j = read_json_file(path, "segment index", kMaxIndexBytes);
+  if (!j) return fail(j.error());
+  auto decoded = decode_json<SegmentIndex>(*j, path, "segment index", [](const nlohmann::ordered_json& o) {
+    SegmentIndex idx;
+    idx.segment = o.at("segment").get<std::uint64_t>();
+    idx.linktype = o.at("linktype").get<std::uint32_t>();
+    idx.snaplen = o.at("snaplen").get<std::uint32_t>();
+    idx.packets = o.at("packets").get<std::uint64_t>();
+    idx.file_bytes = o.at("file_bytes").get<std::uint64_t>();
+    idx.first_ts = o.at("first_ts").get<std::uint64_t>();
+    idx.last_ts = o.at("last_ts").get<std::uint64_t>();
+    idx.min_ts = o.value("min_ts", idx.first_ts);
+    idx.max_ts = o.value("max_ts", idx.last_ts);
+    idx.drops.kernel = o.value("kernel_drops", std::uint64_t{0});
+    idx.drops.iface = o.value("if_drops", std::uint64_t{0});
+    idx.drops.overflow = o.value("overflow_drops", std::uint64_t{0});
+    idx.recovered = o.value("recovered", false);
+    for (const auto& p : o.at("points"))
       idx.points.emplace_back(p.at(0).get<std::uint64_t>(), p.at(1).get<std::uint64_t>());
-  } catch (const nlohmann::json::exception& e) {
-    return fail(Errc::kDamagedCapture, fmt::format("{}: not a segment index ({})", path, e.what()));
-  }
+    return idx;
+  });
+  if (!decoded) return fail(decoded.error());
+  SegmentIndex& idx = *decoded;
   if (idx.segment != seq) {
     return fail(Errc::kDamagedCapture, fmt::format("{}: says it indexes segment {}", path, idx.segment));
   }

@@ -43,13 +43,7 @@ Result<SegmentWriter> SegmentWriter::create(const std::string& stream_dir, std::
   if (!fd) return fail(fd.error());
   w.fd_ = std::move(*fd);
   std::uint8_t header[kSegmentHeader];
-  store_le<std::uint32_t>(header, 0xa1b23c4d);  // nanosecond pcap
-  store_le<std::uint16_t>(header + 4, 2);
-  store_le<std::uint16_t>(header + 6, 4);
-  store_le<std::uint32_t>(header + 8, 0);
-  store_le<std::uint32_t>(header + 12, 0);
-  store_le<std::uint32_t>(header + 16, snaplen);
-  store_le<std::uint32_t>(header + 20, linktype);
+  pcap::write_file_header({linktype, snaplen, true, false}, header);  // segments are nanosecond pcap
   if (auto r = write_all(w.fd_.get(), header, sizeof header, w.part_); !r) return fail(r.error());
   w.size_ = kSegmentHeader;
   w.index_.segment = seq;

@@ -7,13 +7,14 @@
 #include <string>
 
 #include "core/fd.h"
+#include "core/pcap_format.h"
 #include "core/result.h"
 #include "store/segment_index.h"
 
 namespace pushcap::store {
 
 /// Size of the pcap file header at the start of every segment.
-inline constexpr std::uint64_t kSegmentHeader = 24;
+inline constexpr std::uint64_t kSegmentHeader = pcap::kFileHeaderSize;
 
 /// One open segment. Movable, not copyable; single-threaded.
 class SegmentWriter {

@@ -251,7 +251,13 @@ void StoreSource::warn_retention(const capture::SourceEvents& ev, const std::str
   }
   last_retention_check_ = now;
   checked_segment_ = seq;
-  const RetentionLimits limits = read_retention_file(options_.store_dir);
+  auto read = read_retention_file(options_.store_dir);
+  if (!read) {
+    // Said once per segment reached: the warning this check gives cannot be given.
+    ev.notice("warning: cannot check how close retention is: " + read.error().message());
+    return;
+  }
+  const RetentionLimits limits = *read;
   if (limits.max_bytes == 0 && limits.max_age_ns == 0) return;
   std::string why;
   if (limits.max_age_ns != 0 && seg_last_ts != 0) {

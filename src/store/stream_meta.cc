@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/fd.h"
+#include "core/json_file.h"
 #include "store/store_layout.h"
 
 namespace pushcap::store {
@@ -33,36 +34,27 @@ Result<void> write_stream_meta(const std::string& stream_dir, const StreamMeta& 
 
 Result<StreamMeta> read_stream_meta(const std::string& stream_dir) {
   const std::string path = stream_dir + "/" + kStreamMetaFile;
-  auto fd = open_file(path, O_RDONLY);
-  if (!fd) return fail(fd.error());
-  std::string text(1u << 20, '\0');
-  auto got = read_full(fd->get(), text.data(), text.size(), path);
-  if (!got) return fail(got.error());
-  if (*got == text.size()) return fail(Errc::kDamagedCapture, path + ": larger than 1 MiB, not a stream description");
-  text.resize(*got);
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return fail(Errc::kDamagedCapture, path + ": not a stream description (bad JSON)");
-  StreamMeta m;
-  try {
-    m.name = j.at("name").get<std::string>();
-    m.capture = j.value("capture", "");
-    m.interfaces = j.value("interfaces", std::vector<std::string>{});
-    m.linktype = j.at("linktype").get<std::uint32_t>();
-    m.snaplen = j.at("snaplen").get<std::uint32_t>();
-    m.tstamp = j.value("tstamp", "");
-    m.segment_bytes = j.value("segment_bytes", std::uint64_t{0});
-    m.started_ns = j.value("started_ns", std::int64_t{0});
-    m.filter = j.value("filter", "");
-    m.end = j.value("end", "");
-    m.ended_ns = j.value("ended_ns", std::int64_t{0});
-    m.last_watermark_ts = j.value("last_watermark_ts", std::uint64_t{0});
-    m.recovered_packets = j.value("recovered_packets", std::uint64_t{0});
-    m.recovered_cut_bytes = j.value("recovered_cut_bytes", std::uint64_t{0});
-  } catch (const nlohmann::json::exception& e) {
-    return fail(Errc::kDamagedCapture, fmt::format("{}: not a stream description ({})", path, e.what()));
-  }
-  return m;
+  auto j = read_json_file(path, "stream description");
+  if (!j) return fail(j.error());
+  auto decoded = decode_json<StreamMeta>(*j, path, "stream description", [](const nlohmann::ordered_json& o) {
+    StreamMeta m;
+    m.name = o.at("name").get<std::string>();
+    m.capture = o.value("capture", "");
+    m.interfaces = o.value("interfaces", std::vector<std::string>{});
+    m.linktype = o.at("linktype").get<std::uint32_t>();
+    m.snaplen = o.at("snaplen").get<std::uint32_t>();
+    m.tstamp = o.value("tstamp", "");
+    m.segment_bytes = o.value("segment_bytes", std::uint64_t{0});
+    m.started_ns = o.value("started_ns", std::int64_t{0});
+    m.filter = o.value("filter", "");
+    m.end = o.value("end", "");
+    m.ended_ns = o.value("ended_ns", std::int64_t{0});
+    m.last_watermark_ts = o.value("last_watermark_ts", std::uint64_t{0});
+    m.recovered_packets = o.value("recovered_packets", std::uint64_t{0});
+    m.recovered_cut_bytes = o.value("recovered_cut_bytes", std::uint64_t{0});
+    return m;
+  });
+  return decoded;
 }
 
 }  // namespace pushcap::store

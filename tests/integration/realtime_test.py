@@ -258,7 +258,7 @@ class StoreReadTest(TempDirTest):
         self.assertEqual([float(t) for f in got for t, _ in tcpdump_lines(f)],
                          [float(t) for f in (http, ok, http) for t, _ in tcpdump_lines(f)])
         p = run(["run", "--config", self.path("push.lua"), "--store", self.path("store"), "--offline",
-                 "nosuch_20240101_0000"])
+                 "nosuch_20240101_0000", "--log-dir", self.path("log-missing")])
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("no such stream", p.stderr)
 
