@@ -9,7 +9,7 @@ import subprocess
 import time
 import unittest
 
-from harness import HERE, PUSHCAP, TempDirTest, udp_frame, write_pcap
+from harness import spawn, HERE, PUSHCAP, TempDirTest, udp_frame, write_pcap
 from live import NetNs, payload_ids, stop, wait_for
 
 
@@ -17,13 +17,10 @@ class FollowTest(TempDirTest):
     def setUp(self):
         super().setUp()
         self.ns = NetNs(f"pcfw{os.getpid() % 100000}")
+        self.addCleanup(self.ns.close)
         self.ring = self.path("ring")
         self.out = self.path("out")
         os.makedirs(self.ring)
-
-    def tearDown(self):
-        self.ns.close()
-        super().tearDown()
 
     def start_push(self, name, targets, quiet):
         """pushcap run --follow on the ring with FollowStart and `targets` (Lua table bodies);
@@ -33,7 +30,7 @@ class FollowTest(TempDirTest):
         with open(cfg, "w") as f:
             f.write(f"local Config = {{}}\nConfig.Target = {{}}\nConfig.FollowStart = true\n{body}return Config\n")
         with open(self.path(name + ".stderr"), "a") as err:
-            return subprocess.Popen([PUSHCAP, "run", "--config", cfg, "--follow", self.ring, "--quiet-period", quiet,
+            return spawn([PUSHCAP, "run", "--config", cfg, "--follow", self.ring, "--quiet-period", quiet,
                                      "--state-dir", self.path("state-" + name), "--log-dir", self.path("logs-" + name)],
                                     stdout=subprocess.DEVNULL, stderr=err)
 
@@ -52,7 +49,13 @@ class FollowTest(TempDirTest):
 
     def check(self, writer, push, count):
         self.traffic(count)
-        time.sleep(2)  # tcpdump and dumpcap read the kernel's buffer once a second
+
+        def written():  # tcpdump and dumpcap write what the kernel buffered about once a second
+            try:
+                return sum(len(payload_ids(f)) for f in glob.glob(os.path.join(self.ring, "*"))) >= count
+            except AssertionError:  # a record being written
+                return False
+        wait_for(written, 60, "the writer to write every packet")
         self.assertIn(stop(writer, signal.SIGINT), (0, 1))
         files = sorted(glob.glob(os.path.join(self.ring, "*")))
         self.assertGreaterEqual(len(files), 3, "the writer rolled over at least twice")
@@ -95,8 +98,9 @@ class FollowTest(TempDirTest):
             self.assertEqual(f.read(4), bytes.fromhex("0a0d0d0a"), "dumpcap wrote pcapng")
 
     def test_sigkill_of_a_follow_push_publishes_every_split_once(self):
-        # A writer appends numbered packets to rolling files for about 5 s; one push follows
-        # undisturbed, another is killed with SIGKILL 12 times and restarted. Same files.
+        # A writer appends numbered packets to rolling files until told to stop; one push follows
+        # undisturbed, another is killed with SIGKILL 12 times at points of progress and restarted.
+        # Same files.
         def start(name):
             out = self.path(name)
             return out, self.start_push(name, [
@@ -104,12 +108,14 @@ class FollowTest(TempDirTest):
                 f'Desc = "s", Path = "{out}/s_", Split = "--split-packet 700"',
             ], "0.5")
 
-        writer = subprocess.Popen(["python3", "-c", f"""
-import struct, sys, time
+        enough = self.path("enough")
+        writer = spawn(["python3", "-c", f"""
+import os, struct, sys, time
 sys.path.insert(0, {HERE!r})
 from harness import udp_frame
 n = 0
-for k in range(10):
+k = 0
+while k < 4 or not os.path.exists({enough!r}):
     with open({self.ring!r} + f"/roll{{k}}.pcap", "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1))
         for chunk in range(10):
@@ -120,22 +126,33 @@ for k in range(10):
                 n += 1
             f.flush()
             time.sleep(0.05)
-"""])
+    k += 1
+print(n)
+"""], stdout=subprocess.PIPE, text=True)
         ref, ref_p = start("ref")
         crash, crash_p = start("crash")
         rng = random.Random(7)
-        kills = 0
-        while writer.poll() is None and kills < 12:
-            time.sleep(rng.uniform(0.1, 0.4))
-            crash_p.kill()
-            crash_p.wait()
-            kills += 1
-            crash, crash_p = start("crash")
-        self.assertEqual(writer.wait(timeout=60), 0)
-        self.assertGreaterEqual(kills, 10)
+        at = []  # splits the crashing push had published at each kill
+        try:
+            while len(at) < 12:
+                # Once this run has opened or published a split of its own, a random moment later.
+                names = set(os.listdir(crash)) if os.path.isdir(crash) else set()
+                wait_for(lambda: os.path.isdir(crash) and set(os.listdir(crash)) - names, 120,
+                         "the restarted push to make progress")
+                time.sleep(rng.uniform(0, 0.3))
+                crash_p.kill()
+                crash_p.wait()
+                at.append(len(glob.glob(crash + "/*.pcap")))
+                crash, crash_p = start("crash")
+        finally:
+            open(enough, "w").close()
+            out, _ = writer.communicate(timeout=120)
+        self.assertEqual(writer.returncode, 0)
+        total = int(out)
+        self.assertGreater(len(set(at)), 6, f"the kills came at different points: {at}")
         for out, p in ((ref, ref_p), (crash, crash_p)):
-            wait_for(lambda: sum(len(payload_ids(f)) for f in glob.glob(out + "/t_*.pcap")) == 10000 and
-                     not glob.glob(out + "/t_*.pending"), 30, "every time split of " + out)
+            wait_for(lambda: sum(len(payload_ids(f)) for f in glob.glob(out + "/t_*.pcap")) == total and
+                     not glob.glob(out + "/t_*.pending"), 120, "every time split of " + out)
             self.assertEqual(stop(p), 0)
 
         def files(out):
@@ -147,7 +164,7 @@ for k in range(10):
 
         expected, got = files(ref), files(crash)
         self.assertEqual(sorted(i for n in expected if n.startswith("t_") for i in payload_ids(os.path.join(ref, n))),
-                         list(range(10000)))
+                         list(range(total)))
         self.assertEqual(sorted(got), sorted(expected), "same names: none twice, none missing")
         for name, data in expected.items():
             self.assertEqual(got[name], data, name)

@@ -124,14 +124,34 @@ def generate(path, *args):
                    stderr=subprocess.DEVNULL)
 
 
+_spawned = []  # every process a test started with spawn(), killed at the end of its test
+
+
+def spawn(args, **kw):
+    """subprocess.Popen that the test's cleanup kills if it is still running (a failed test
+    leaves no push, capture or writer behind)."""
+    p = subprocess.Popen(args, **kw)
+    _spawned.append(p)
+    return p
+
+
+def kill_spawned():
+    while _spawned:
+        p = _spawned.pop()
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 class TempDirTest(unittest.TestCase):
-    """A test case with a fresh temporary directory in self.tmp."""
+    """A test case with a fresh temporary directory in self.tmp; the processes it spawned are
+    killed and the directory removed when it ends, passed or failed (cleanups run even when
+    setUp fails part way)."""
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="pushcap-it-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.addCleanup(kill_spawned)
 
     def path(self, *parts):
         return os.path.join(self.tmp, *parts)

@@ -1,5 +1,5 @@
 """Helpers for the live tests: a network namespace with a veth pair the test makes and removes
-itself (FAULTS.md), tcpreplay into one end, pushcap capture on the other, and readers of a
+itself and removes even when a test fails, tcpreplay into one end, pushcap capture on the other, and readers of a
 capture store that use tcpdump as the oracle."""
 import glob
 import json
@@ -9,7 +9,20 @@ import struct
 import subprocess
 import time
 
-from harness import PUSHCAP
+from harness import PUSHCAP, spawn
+
+PREFIXES = ("pcrt", "pcsv", "pcfw")  # the live tests' namespaces: prefix + the test process's pid
+
+
+def remove_stale_namespaces():
+    """Namespaces an earlier test run left behind (its process was killed before its cleanup)."""
+    p = subprocess.run(["ip", "netns", "list"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in p.stdout.splitlines():
+        name = line.split()[0] if line.split() else ""
+        for prefix in PREFIXES:
+            pid = name[len(prefix):]
+            if name.startswith(prefix) and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                subprocess.run(["ip", "netns", "del", name], stderr=subprocess.DEVNULL)
 
 
 class NetNs:
@@ -17,12 +30,17 @@ class NetNs:
 
     def __init__(self, name):
         self.name = name
+        remove_stale_namespaces()
         subprocess.run(["ip", "netns", "del", name], stderr=subprocess.DEVNULL)
         subprocess.run(["ip", "netns", "add", name], check=True)
-        self.run(["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"])
-        self.run(["ip", "link", "add", "va", "type", "veth", "peer", "name", "vb"])
-        for dev in ("lo", "va", "vb"):
-            self.run(["ip", "link", "set", dev, "up"])
+        try:
+            self.run(["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"])
+            self.run(["ip", "link", "add", "va", "type", "veth", "peer", "name", "vb"])
+            for dev in ("lo", "va", "vb"):
+                self.run(["ip", "link", "set", dev, "up"])
+        except BaseException:
+            self.close()
+            raise
 
     def cmd(self, args):
         # nsenter enters only the network namespace; `ip netns exec` (and `ip -n`) also remount
@@ -36,7 +54,7 @@ class NetNs:
         return subprocess.run(self.cmd(args), text=True, **kw)
 
     def popen(self, args, **kw):
-        return subprocess.Popen(self.cmd(args), text=True, **kw)
+        return spawn(self.cmd(args), text=True, **kw)
 
     def replay(self, pcap, *opts):
         """tcpreplay into va; returns the number of packets it says it sent."""
@@ -47,6 +65,14 @@ class NetNs:
         raise AssertionError("tcpreplay printed no count:\n" + p.stdout + p.stderr)
 
     def close(self):
+        """Kills what still runs in the namespace, then removes it."""
+        p = subprocess.run(["ip", "netns", "pids", self.name], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                           text=True)
+        for pid in p.stdout.split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
         subprocess.run(["ip", "netns", "del", self.name], stderr=subprocess.DEVNULL)
 
 
