@@ -41,6 +41,14 @@ class FollowSource : public Source {
   [[nodiscard]] double lag_seconds() const override;
 
  private:
+  struct Follow;  // the state of one run()
+  void watch(Follow& f) const;
+  void choose_start(Follow& f) const;
+  bool open_current(Follow& f, std::int64_t now);
+  // Reads what the current file has grown by; false when it is done (or unreadable).
+  bool read_current(Follow& f, std::int64_t now);
+  void deliver(Follow& f, std::shared_ptr<Batch> batch);
+  void done_with_current(Follow& f) const;
   // The capture-like files of the directory, in natural order.
   std::vector<std::string> list() const;
   bool wait(int inotify_fd);

@@ -160,4 +160,9 @@ Result<void> write_file_durable(const std::string& path, const std::string& text
   return fsync_dir(dir_name(path));
 }
 
+bool path_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
 }  // namespace pushcap

@@ -60,5 +60,7 @@ Result<void> write_file_durable(const std::string& path, const std::string& text
 Result<void> make_dirs(const std::string& dir);
 /// The directory part of a path ("." when there is none).
 std::string dir_name(const std::string& path);
+/// Whether `path` names anything (following links, as stat does).
+bool path_exists(const std::string& path);
 
 }  // namespace pushcap

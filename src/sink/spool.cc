@@ -33,11 +33,6 @@ std::vector<std::string> list_dir(const std::string& dir) {
   return names;
 }
 
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 // "00000012" -> 12; anything else -> 0.
 std::uint64_t seq_of(const std::string& name) {
   if (name.size() < 8) return 0;
@@ -154,11 +149,11 @@ Result<void> Spool::scan() {
       continue;
     }
     // A record whose file never got its final local name is a split that did not complete.
-    if (!entry || !exists(entry->split.path)) {
+    if (!entry || !path_exists(entry->split.path)) {
       discard(seq);
       continue;
     }
-    if (exists(marker_path(seq))) {
+    if (path_exists(marker_path(seq))) {
       entry->uploaded = true;
       entry->split.remote = read_text(marker_path(seq));
     }
@@ -168,7 +163,7 @@ Result<void> Spool::scan() {
   // Folders with no record: splits that were still being written.
   for (const auto& n : names) {
     std::uint64_t seq = seq_of(n);
-    if (seq != 0 && n.size() == 8 && !exists(record_path(seq))) discard(seq);
+    if (seq != 0 && n.size() == 8 && !path_exists(record_path(seq))) discard(seq);
   }
   return {};
 }

@@ -163,4 +163,20 @@ Result<std::vector<SegmentEntry>> list_segments(const std::string& stream_dir) {
   return out;
 }
 
+std::optional<std::string> next_stream(const std::string& store_dir, const std::string& capture,
+                                       const std::string& current) {
+  auto streams = list_streams(store_dir, capture);
+  auto cur = parse_stream_name(current);
+  if (!streams || !cur) return std::nullopt;
+  for (const auto& s : *streams) {
+    if (*cur < s) return s.text();
+  }
+  return std::nullopt;
+}
+
+std::uint64_t first_segment(const std::string& stream_dir) {
+  auto segs = list_segments(stream_dir);
+  return segs && !segs->empty() ? segs->front().seq : 1;
+}
+
 }  // namespace pushcap::store

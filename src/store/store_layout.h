@@ -58,5 +58,10 @@ struct SegmentEntry {
 Result<std::vector<StreamName>> list_streams(const std::string& store_dir, const std::string& capture = "");
 /// The segments of one stream, by sequence number.
 Result<std::vector<SegmentEntry>> list_segments(const std::string& stream_dir);
+/// The first stream after `current` of the same capture, if any.
+std::optional<std::string> next_stream(const std::string& store_dir, const std::string& capture,
+                                       const std::string& current);
+/// The sequence number of a stream's first segment (1 when it has none yet).
+std::uint64_t first_segment(const std::string& stream_dir);
 
 }  // namespace pushcap::store

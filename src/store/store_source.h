@@ -14,6 +14,8 @@
 
 #include "capture/batch.h"
 #include "capture/source.h"
+#include "core/fd.h"
+#include "store/store_layout.h"
 #include "store/watermark_file.h"
 
 namespace pushcap::store {
@@ -70,7 +72,14 @@ class StoreSource : public capture::Source {
   [[nodiscard]] StoreSourceStats stats() const;
 
  private:
-  struct Segment;
+  struct Walk;  // the state of one run(): store_walk.cc
+  std::optional<Fd> open_segment(const Walk& walk, std::string& path);
+  bool on_missing_segment(Walk& walk);
+  bool skip_deleted(Walk& walk, const std::optional<SegmentEntry>& later);
+  bool to_next_stream(Walk& walk);
+  void read_segment(Walk& walk, Fd fd, const std::string& path);
+  void deliver(Walk& walk, std::shared_ptr<capture::Batch> batch);
+  void post(Walk& walk, std::uint64_t ts);
   bool choose_start(const capture::SourceEvents& events, capture::SourceOutcome& outcome, StorePosition& at);
   std::uint32_t add_input(const std::string& stream, std::uint64_t seq);
   bool sleep_poll();

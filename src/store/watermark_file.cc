@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "core/endian.h"
+#include "store/store_layout.h"
 
 namespace pushcap::store {
 namespace {
@@ -108,6 +109,19 @@ Result<std::optional<Watermark>> read_watermark(int fd, const std::string& path)
     if (w && (!best || w->seq > best->seq)) best = w;
   }
   return best;
+}
+
+void WatermarkReader::open(const std::string& stream_dir) {
+  dir_ = stream_dir;
+  auto fd = open_file(dir_ + "/" + kWatermarkFile, O_RDONLY);
+  fd_ = fd ? std::move(*fd) : Fd();
+}
+
+std::optional<Watermark> WatermarkReader::read() {
+  if (!fd_.valid()) open(dir_);
+  if (!fd_.valid()) return std::nullopt;
+  auto w = read_watermark(fd_.get(), dir_ + "/" + kWatermarkFile);
+  return w ? *w : std::nullopt;
 }
 
 }  // namespace pushcap::store

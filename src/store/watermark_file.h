@@ -53,4 +53,17 @@ Result<std::optional<Watermark>> read_watermark(const std::string& path);
 /// The same from an open descriptor (followers keep it open).
 Result<std::optional<Watermark>> read_watermark(int fd, const std::string& path);
 
+/// The watermark of a stream, read through a descriptor kept open (opened again while the file
+/// is missing).
+class WatermarkReader {
+ public:
+  void open(const std::string& stream_dir);
+  /// The newest valid slot; nullopt while the file is missing or has none.
+  std::optional<Watermark> read();
+
+ private:
+  std::string dir_;
+  Fd fd_;
+};
+
 }  // namespace pushcap::store
