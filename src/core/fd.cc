@@ -127,7 +127,7 @@ Result<void> make_dirs(const std::string& dir) {
     partial = dir.substr(0, pos);
     if (partial.empty()) continue;
     if (::mkdir(partial.c_str(), 0755) == 0) {
-      // A new directory is durable only once its parent is synced (FAULTS.md).
+      // A new directory is durable only once its parent is synced (docs/DESIGN.md, Durable files).
       if (auto r = fsync_dir(dir_name(partial)); !r) return r;
     } else if (errno != EEXIST) {
       return fail(Errc::kIo, "create directory " + partial + ": " + errno_text(errno));

@@ -46,7 +46,7 @@ Result<void> write_all(int fd, const void* data, std::size_t len, const std::str
 /// Reads up to len bytes, looping until len bytes or end of file; returns the count read.
 /// A read interrupted by a signal after interrupt_count() became non-zero returns early.
 Result<std::size_t> read_full(int fd, void* data, std::size_t len, const std::string& what);
-/// fsync(2); a failure is final for that file (FAULTS.md: never retried and trusted).
+/// fsync(2); a failure is final for that file (docs/DESIGN.md, Durable files: never retried and trusted).
 Result<void> fsync_fd(int fd, const std::string& what);
 /// Opens `dir` and fsyncs it, making a create or rename inside it durable.
 Result<void> fsync_dir(const std::string& dir);

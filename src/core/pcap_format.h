@@ -31,7 +31,12 @@ inline constexpr std::uint32_t kMaxSnaplen = 262144;
 inline constexpr std::uint32_t kPcapngSectionHeader = 0x0A0D0D0A;
 
 /// LINKTYPE_ values pushcap names in code (https://www.tcpdump.org/linktypes.html).
+inline constexpr std::uint32_t kLinktypeNull = 0;  ///< BSD loopback
 inline constexpr std::uint32_t kLinktypeEthernet = 1;
+inline constexpr std::uint32_t kLinktypeRaw = 101;   ///< raw IPv4 or IPv6
+inline constexpr std::uint32_t kLinktypeLoop = 108;  ///< OpenBSD loopback
+inline constexpr std::uint32_t kLinktypeIpv4 = 228;
+inline constexpr std::uint32_t kLinktypeIpv6 = 229;
 
 /// What a file header says.
 struct FileHeader {

@@ -1,5 +1,7 @@
 #include "decap/arista7150_clock.h"
 
+#include "decap/protocol_numbers.h"
+
 #include <cmath>
 
 #include "core/endian.h"
@@ -21,10 +23,10 @@ bool Arista7150Clock::take_keyframe(const std::uint8_t* frame, std::uint32_t len
   std::uint32_t pos = 12;
   for (int tags = 0; tags < 2 && pos + 4 <= len; ++tags) {  // up to two VLAN tags
     const std::uint16_t type = load_be<std::uint16_t>(frame + pos);
-    if (type != 0x8100 && type != 0x88a8) break;
+    if (type != ethertype::kVlan && type != ethertype::kServiceVlan) break;
     pos += 4;
   }
-  if (pos + 2 + 20 > len || load_be<std::uint16_t>(frame + pos) != 0x0800) return false;
+  if (pos + 2 + 20 > len || load_be<std::uint16_t>(frame + pos) != ethertype::kIpv4) return false;
   const std::uint8_t* ip = frame + pos + 2;
   const std::uint32_t ihl = (ip[0] & 0x0fu) * 4u;
   if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != keyframe_protocol) return false;

@@ -9,6 +9,7 @@
 #include "core/endian.h"
 #include "decap/frame_tags.h"
 #include "decap/layer.h"
+#include "decap/protocol_numbers.h"
 
 namespace pushcap::decap {
 
@@ -60,7 +61,7 @@ struct HeaderStamps {
 /// Settings of the chain that a step needs.
 struct ChainSettings {
   static constexpr int kMaxVxlanPorts = 8;
-  std::uint16_t vxlan_ports[kMaxVxlanPorts] = {4789};
+  std::uint16_t vxlan_ports[kMaxVxlanPorts] = {udp_port::kVxlan};
   int vxlan_port_count = 1;
 };
 

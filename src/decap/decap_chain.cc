@@ -1,19 +1,21 @@
 #include "decap/decap_chain.h"
 
+#include "core/pcap_format.h"
+#include "decap/protocol_numbers.h"
 #include "decap/steps.h"
 
 namespace pushcap::decap {
 
 LinkStart link_start(std::uint32_t linktype) {
   switch (linktype) {
-    case 1:
+    case pcap::kLinktypeEthernet:
       return LinkStart::kEthernet;
-    case 101:
-    case 228:
-    case 229:
+    case pcap::kLinktypeRaw:
+    case pcap::kLinktypeIpv4:
+    case pcap::kLinktypeIpv6:
       return LinkStart::kRawIp;
-    case 0:
-    case 108:
+    case pcap::kLinktypeNull:
+    case pcap::kLinktypeLoop:
       return LinkStart::kNull;
     default:
       return LinkStart::kNone;
@@ -24,22 +26,22 @@ LinkStart link_start(std::uint32_t linktype) {
 Next after_ethertype(Cursor& c, std::uint16_t ethertype) {
   c.commit(ethertype);
   switch (ethertype) {
-    case 0x8100:
-    case 0x88a8:
-    case 0x9100:
+    case ethertype::kVlan:
+    case ethertype::kServiceVlan:
+    case ethertype::kQinQ:
       return Next::kVlan;
-    case 0x8847:
-    case 0x8848:
+    case ethertype::kMplsUnicast:
+    case ethertype::kMplsMulticast:
       return Next::kMpls;
-    case 0x8864:
+    case ethertype::kPppoeSession:
       return Next::kPppoe;
-    case 0x8926:
+    case ethertype::kVnTag:
       return Next::kVnTag;
-    case 0xd28b:
+    case ethertype::kAristaHeader:
       return Next::kArista;
-    case 0x0800:
+    case ethertype::kIpv4:
       return Next::kIpv4;
-    case 0x86dd:
+    case ethertype::kIpv6:
       return Next::kIpv6;
     default:
       return Next::kDone;
@@ -47,21 +49,22 @@ Next after_ethertype(Cursor& c, std::uint16_t ethertype) {
 }
 
 bool is_tunnel_protocol(std::uint8_t protocol) {
-  return protocol == 4 || protocol == 41 || protocol == 47 || protocol == 17;
+  return protocol == ip_protocol::kIpInIp || protocol == ip_protocol::kIpv6InIp || protocol == ip_protocol::kGre ||
+         protocol == ip_protocol::kUdp;
 }
 
 // The IP protocol table.
 Next after_ip_protocol(Cursor& c, std::uint8_t protocol) {
   switch (protocol) {
-    case 4:
-    case 41: {
-      const Layer outer = c.cut.ethertype == 0x86dd ? Layer::kIpv6 : Layer::kIpv4;
+    case ip_protocol::kIpInIp:
+    case ip_protocol::kIpv6InIp: {
+      const Layer outer = c.cut.ethertype == ethertype::kIpv6 ? Layer::kIpv6 : Layer::kIpv4;
       c.decoded(outer);
       return enter_bare_ip(c, outer);
     }
-    case 47:
+    case ip_protocol::kGre:
       return Next::kGre;
-    case 17:
+    case ip_protocol::kUdp:
       return Next::kUdp;
     default:
       return Next::kDone;
@@ -72,10 +75,10 @@ Next enter_bare_ip(Cursor& c, Layer layer) {
   if (!c.has(1)) return c.stop(layer, Problem::kTruncated);
   switch (c.u8(0) >> 4) {
     case 4:
-      c.commit(0x0800);
+      c.commit(ethertype::kIpv4);
       return Next::kIpv4;
     case 6:
-      c.commit(0x86dd);
+      c.commit(ethertype::kIpv6);
       return Next::kIpv6;
     default:
       return c.stop(layer, Problem::kInvalid);

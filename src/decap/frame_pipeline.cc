@@ -1,5 +1,7 @@
 #include "decap/frame_pipeline.h"
 
+#include "decap/protocol_numbers.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -15,7 +17,7 @@ std::uint64_t widen_seconds16(std::uint16_t low, std::uint64_t capture_sec) {
 
 FramePipeline::FramePipeline(DecapOptions options) : options_(std::move(options)) {
   for (std::uint16_t port : options_.vxlan_ports) {
-    if (port == 4789 || settings_.vxlan_port_count == ChainSettings::kMaxVxlanPorts) continue;
+    if (port == udp_port::kVxlan || settings_.vxlan_port_count == ChainSettings::kMaxVxlanPorts) continue;
     settings_.vxlan_ports[settings_.vxlan_port_count++] = port;
   }
 }

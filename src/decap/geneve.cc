@@ -2,6 +2,7 @@
 // O and C flags, 2 bytes protocol type (0x6558 Ethernet, 0x0800/0x86DD IP), 3 bytes VNI, 1
 // reserved byte, then the options, skipped by their length.
 
+#include "decap/protocol_numbers.h"
 #include "decap/steps.h"
 
 namespace pushcap::decap {
@@ -15,13 +16,13 @@ Next geneve_step(Cursor& c) {
   if (len > c.room()) return c.stop(Layer::kGeneve, Problem::kInvalid);
   if (!c.has(len)) return c.stop(Layer::kGeneve, Problem::kTruncated);
   switch (type) {
-    case 0x6558:
+    case ethertype::kTransparentEthernet:
       c.tags->add(TagKey::kGeneveVni, vni);
       c.pos += len;
       c.decoded(Layer::kGeneve);
       return Next::kEthernet;
-    case 0x0800:
-    case 0x86dd:
+    case ethertype::kIpv4:
+    case ethertype::kIpv6:
       c.tags->add(TagKey::kGeneveVni, vni);
       c.pos += len;
       c.decoded(Layer::kGeneve);

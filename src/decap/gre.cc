@@ -6,6 +6,7 @@
 // 0x22EB ERSPAN type III, 0x8847/0x8848 MPLS. Version 1 (PPTP's enhanced GRE, RFC 2637) and the
 // RFC 1701 routing field are passed as they are.
 
+#include "decap/protocol_numbers.h"
 #include "decap/steps.h"
 
 namespace pushcap::decap {
@@ -24,23 +25,23 @@ Next gre_step(Cursor& c) {
   if (has_key) c.tags->add(TagKey::kGreKey, c.be32(has_csum ? 8 : 4));
   Next next = Next::kDone;
   switch (type) {
-    case 0x0800:
-    case 0x86dd:
+    case ethertype::kIpv4:
+    case ethertype::kIpv6:
       c.pos += len;
       c.decoded(Layer::kGre);
       return enter_bare_ip(c, Layer::kGre);
-    case 0x6558:
+    case ethertype::kTransparentEthernet:
       next = Next::kEthernet;
       break;
-    case 0x88be:
+    case ethertype::kErspan2:
       next = has_seq ? Next::kErspan2 : Next::kEthernet;  // type I has no ERSPAN header
       if (!has_seq) c.decoded(Layer::kErspan);
       break;
-    case 0x22eb:
+    case ethertype::kErspan3:
       next = Next::kErspan3;
       break;
-    case 0x8847:
-    case 0x8848:
+    case ethertype::kMplsUnicast:
+    case ethertype::kMplsMulticast:
       next = Next::kMpls;
       break;
     default:

@@ -4,6 +4,7 @@
 // field compression, RFC 1661 6.5: an odd first byte). Other PPP protocols (LCP, IPCP, PAP, ...)
 // are control traffic, not encapsulation: the frame passes with its PPPoE header.
 
+#include "decap/protocol_numbers.h"
 #include "decap/steps.h"
 
 namespace pushcap::decap {
@@ -17,14 +18,14 @@ Next pppoe_step(Cursor& c) {
   if (!compressed && !c.has(8)) return c.stop(Layer::kPppoe, Problem::kTruncated);
   std::uint16_t type = 0;
   switch (compressed ? c.u8(6) : c.be16(6)) {
-    case 0x0021:
-      type = 0x0800;
+    case ppp_protocol::kIpv4:
+      type = ethertype::kIpv4;
       break;
-    case 0x0057:
-      type = 0x86dd;
+    case ppp_protocol::kIpv6:
+      type = ethertype::kIpv6;
       break;
-    case 0x0281:
-      type = 0x8847;
+    case ppp_protocol::kMplsUnicast:
+      type = ethertype::kMplsUnicast;
       break;
     default:
       return Next::kDone;  // PPP control traffic: the PPPoE frame is the payload

@@ -2,6 +2,7 @@
 // ports by option, e.g. Linux's 8472), GENEVE 6081 (RFC 8926), GRE-in-UDP 4754 (RFC 8086),
 // MPLS-in-UDP 6635 (RFC 7510). The UDP length bounds the tunnel's payload.
 
+#include "decap/protocol_numbers.h"
 #include "decap/steps.h"
 
 namespace pushcap::decap {
@@ -11,13 +12,13 @@ Next udp_step(Cursor& c) {
   const std::uint16_t port = c.be16(2);
   Next next = Next::kDone;
   switch (port) {
-    case 6081:
+    case udp_port::kGeneve:
       next = Next::kGeneve;
       break;
-    case 4754:
+    case udp_port::kGreInUdp:
       next = Next::kGre;
       break;
-    case 6635:
+    case udp_port::kMplsInUdp:
       next = Next::kMpls;
       break;
     default:

@@ -1,6 +1,6 @@
 #pragma once
-// Counters of one target, and the named reasons a packet can be left unwritten (DESIGN.md,
-// invariant 1: nothing is lost silently).
+// Counters of one target, and the named reasons a packet can be left unwritten: nothing is
+// lost without being counted under one of them and said in the log.
 
 #include <array>
 #include <atomic>

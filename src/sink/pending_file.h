@@ -1,7 +1,7 @@
 #pragma once
 // A split file under construction: written as "<final name>.pending" in the directory of its
 // final name, then made durable and published by finalize(): fsync, close (checked), chown,
-// rename that never replaces an existing file, fsync of the directory (FAULTS.md).
+// rename that never replaces an existing file, fsync of the directory (docs/DESIGN.md, Durable files).
 
 #include <functional>
 #include <optional>

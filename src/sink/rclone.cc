@@ -136,7 +136,7 @@ SpawnOptions Rclone::rcat(const std::string& remote) const {
   std::vector<std::string> flags = global_flags();
   o.argv.insert(o.argv.end(), flags.begin(), flags.end());
   o.argv.insert(o.argv.end(), {"--retries", "1", "rcat", remote});
-  // rclone 1.60 fails every S3 call when AWS_CA_BUNDLE is set (ENDPOINTS.md).
+  // rclone 1.60 fails every S3 call when AWS_CA_BUNDLE is set (docs/DESIGN.md, rclone's faults).
   o.env_unset = {"AWS_CA_BUNDLE"};
   return o;
 }

@@ -1,5 +1,5 @@
 #pragma once
-// rclone as pushcap drives it (ENDPOINTS.md): each step (stat, copy, move, delete) is one call
+// rclone as pushcap drives it (docs/DESIGN.md, rclone's faults): each step (stat, copy, move, delete) is one call
 // to the target's `rclone rcd` (rclone_daemon.h), with rclone's own connect and I/O timeouts
 // and a wall-clock deadline of pushcap's own that kills a hung rclone; AWS_CA_BUNDLE removed
 // from its environment; failures reported with rclone's status and error text. Judged by the

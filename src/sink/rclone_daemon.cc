@@ -237,7 +237,7 @@ Result<std::shared_ptr<RcloneDaemon::Instance>> RcloneDaemon::launch() {
   o.argv.insert(o.argv.end(), options_.flags.begin(), options_.flags.end());
   // The credentials go in the environment, which other users cannot read (unlike argv).
   o.env_set = {"RCLONE_RC_USER=pushcap", "RCLONE_RC_PASS=" + *password};
-  // rclone 1.60 fails every S3 call when AWS_CA_BUNDLE is set (ENDPOINTS.md).
+  // rclone 1.60 fails every S3 call when AWS_CA_BUNDLE is set (docs/DESIGN.md, rclone's faults).
   o.env_unset = {"AWS_CA_BUNDLE"};
   // A pushcap killed with SIGKILL takes its daemon along: an orphan would keep writing a
   // temporary name that the next run writes too.

@@ -1,5 +1,5 @@
 #pragma once
-// Where splits end (DESIGN.md, Split semantics): time periods on whole multiples of the period
+// Where splits end (USER_GUIDE.md, Splits): time periods on whole multiples of the period
 // on the UTC epoch with start <= ts < end, byte limits that count the file and record headers,
 // packet counts. Pure decisions, no I/O; the target acts on them.
 

@@ -1,7 +1,7 @@
 #pragma once
 // Writes one store segment: a classic nanosecond pcap file under a hidden name
 // (.seg_N.pcap.part), appended in whole records, then made durable, indexed and renamed to
-// seg_N.pcap when full (FAULTS.md: fsync, rename, fsync the directory).
+// seg_N.pcap when full (docs/DESIGN.md, Durable files).
 
 #include <cstdint>
 #include <string>

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/fd.h"
+#include "core/pcap_format.h"
 #include "core/result.h"
 #include "store/record_chunk.h"
 #include "store/segment_index.h"
@@ -24,7 +25,7 @@ struct StreamOptions {
   std::string store_dir;
   std::string capture;  ///< capture name (the stream is <capture>_YYYYMMDD_HHMM)
   std::vector<std::string> interfaces;
-  std::uint32_t linktype = 1;
+  std::uint32_t linktype = pcap::kLinktypeEthernet;
   std::uint32_t snaplen = 262144;
   std::string tstamp = "host";
   std::string filter;

@@ -1,4 +1,4 @@
-"""RCLONE targets against real servers on 127.0.0.1 (ENDPOINTS.md): rclone serve sftp, OpenSSH
+"""RCLONE targets against real servers on 127.0.0.1: rclone serve sftp, OpenSSH
 sshd, s3rver, vsftpd, rclone serve webdav. For each: every split arrives under its final name
 with the bytes (MD5) of the same split written locally by a File target, and no temporary
 name or spool entry is left. The oracle for the splits themselves is tcpdump."""

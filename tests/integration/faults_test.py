@@ -1,4 +1,4 @@
-"""I/O faults (FAULTS.md): a full disk and a failing fsync. In each case no torn file appears
+"""I/O faults (docs/DESIGN.md, Durable files): a full disk and a failing fsync. In each case no torn file appears
 under a final name, the failure is reported, every packet is either in a complete published
 split or counted as not written, and the run exits 1."""
 import glob

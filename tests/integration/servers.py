@@ -1,5 +1,5 @@
 """Real endpoint servers for the upload tests, each started on 127.0.0.1 by the test itself and
-stopped by PID (ENDPOINTS.md): rclone serve sftp / webdav, OpenSSH sshd, s3rver (npm), vsftpd.
+stopped by PID: rclone serve sftp / webdav, OpenSSH sshd, s3rver (npm), vsftpd.
 Each server knows the rclone config section that reaches it and where its files land."""
 import os
 import signal
@@ -166,7 +166,7 @@ class S3rver(Server):
         conf = os.path.join(self.root, "read.conf")
         with open(conf, "w") as f:
             f.write(self.remote("s3"))
-        # rclone 1.60 fails every S3 call while AWS_CA_BUNDLE is set (ENDPOINTS.md).
+        # rclone 1.60 fails every S3 call while AWS_CA_BUNDLE is set.
         env = {k: v for k, v in os.environ.items() if k != "AWS_CA_BUNDLE"}
         names = subprocess.run(["rclone", "--config", conf, "lsf", "-R", "--files-only", f"s3:{self.bucket}"],
                                capture_output=True, text=True, check=True, env=env).stdout.split()

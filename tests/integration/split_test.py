@@ -1,4 +1,4 @@
-"""Split semantics (DESIGN.md): time splits against editcap -i, epoch-aligned boundaries with
+"""Split semantics (USER_GUIDE.md, Splits): time splits against editcap -i, epoch-aligned boundaries with
 start <= ts < end, no empty files, byte and packet limits, a second link type in its own file,
 timestamps classic pcap cannot hold, and the output keeping the input's format."""
 import glob

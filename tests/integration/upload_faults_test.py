@@ -1,4 +1,4 @@
-"""Upload faults (ENDPOINTS.md, "Injecting faults here") against rclone serve sftp on 127.0.0.1:
+"""Upload faults (endpoint killed, stopped with SIGSTOP, or slowed) against rclone serve sftp on 127.0.0.1:
 the endpoint down at start and started later, killed mid-upload and restarted, hung
 (SIGSTOP), refusing writes (read-only), pushcap's own rclone daemon hung (SIGSTOP: pushcap's
 deadline kills it) or killed, pushcap interrupted (SIGINT) during an upload, and pushcap
