@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -120,5 +121,18 @@ inline std::string temp_dir() {
   char* d = mkdtemp(tmpl);
   return d != nullptr ? std::string(d) : std::string("/tmp");
 }
+
+/// A temporary directory removed with everything in it when it goes out of scope.
+struct TempDir {
+  std::string path = temp_dir();
+  TempDir() = default;
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  [[nodiscard]] std::string operator/(const std::string& name) const { return path + "/" + name; }
+};
 
 }  // namespace pushcap::test
