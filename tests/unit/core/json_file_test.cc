@@ -11,7 +11,9 @@
 namespace pushcap {
 namespace {
 
-void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
 
 TEST(JsonFile, ReadsAnObjectAndNamesTheFileInEveryError) {
   test::TempDir tmp;
