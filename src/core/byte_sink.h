@@ -1,7 +1,7 @@
 #pragma once
 // Where a stream of output bytes goes: a file, an in-process encoder, a pipe command. A split's
-// writer sees only this interface, so compression and pipes are stages behind it (DESIGN.md,
-// Architecture: splitter -> encoder -> sink).
+// writer sees only this interface, so compression and pipes are stages behind it
+// (writer -> encoder -> sink).
 
 #include <cstddef>
 #include <cstdint>
