@@ -3,14 +3,13 @@ write live (in a network namespace, traffic from tcpreplay) while pushcap follow
 The oracle is tcpdump reading the writers' own files and pushcap's splits."""
 import glob
 import os
-import random
 import signal
 import subprocess
 import time
 import unittest
 
 from harness import spawn, HERE, PUSHCAP, TempDirTest, udp_frame, write_pcap
-from live import NetNs, payload_ids, stop, wait_for
+from live import NetNs, kill_at_progress, payload_ids, stop, wait_for
 
 
 class FollowTest(TempDirTest):
@@ -130,20 +129,9 @@ while k < 4 or not os.path.exists({enough!r}):
 print(n)
 """], stdout=subprocess.PIPE, text=True)
         ref, ref_p = start("ref")
-        crash, crash_p = start("crash")
-        rng = random.Random(7)
-        at = []  # splits the crashing push had published at each kill
+        crash = self.path("crash")
         try:
-            while len(at) < 12:
-                # Once this run has opened or published a split of its own, a random moment later.
-                names = set(os.listdir(crash)) if os.path.isdir(crash) else set()
-                wait_for(lambda: os.path.isdir(crash) and set(os.listdir(crash)) - names, 120,
-                         "the restarted push to make progress")
-                time.sleep(rng.uniform(0, 0.3))
-                crash_p.kill()
-                crash_p.wait()
-                at.append(len(glob.glob(crash + "/*.pcap")))
-                crash, crash_p = start("crash")
+            crash_p, at = kill_at_progress(crash, lambda: start("crash")[1], 12, 7, 0.3)
         finally:
             open(enough, "w").close()
             out, _ = writer.communicate(timeout=120)

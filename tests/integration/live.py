@@ -4,6 +4,7 @@ capture store that use tcpdump as the oracle."""
 import glob
 import json
 import os
+import random
 import signal
 import struct
 import subprocess
@@ -92,6 +93,25 @@ def start_capture(ns, store, *extra, log=None):
 def stop(p, sig=signal.SIGTERM, timeout=30):
     p.send_signal(sig)
     return p.wait(timeout=timeout)
+
+
+def kill_at_progress(out, start, kills, seed, jitter):
+    """SIGKILLs the push `start()` starts, `kills` times, each at a point of progress: once the run
+    has opened or published a split of its own in `out` (a new name appears), then a random moment
+    of up to `jitter` s later; restarts it each time. Returns the running push and, per kill, how
+    many splits had been published."""
+    rng = random.Random(seed)
+    p = start()
+    at = []
+    while len(at) < kills:
+        names = set(os.listdir(out)) if os.path.isdir(out) else set()
+        wait_for(lambda: os.path.isdir(out) and set(os.listdir(out)) - names, 120, "the restarted push to make progress")
+        time.sleep(rng.uniform(0, jitter))
+        p.kill()
+        p.wait()
+        at.append(len(glob.glob(out + "/*.pcap")))
+        p = start()
+    return p, at
 
 
 def wait_for(pred, timeout, what):

@@ -4,7 +4,6 @@ tcpreplay sends known captures into one end, `pushcap capture` records the other
 import glob
 import shutil
 import os
-import random
 import signal
 import subprocess
 import threading
@@ -12,8 +11,8 @@ import time
 import unittest
 
 from harness import spawn, PUSHCAP, REAL, TempDirTest, pcap_records, run, tcpdump_count, udp_frame, write_pcap
-from live import (NetNs, payload_ids, segments, start_capture, stop, stream_meta, streams, tcpdump_lines, wait_for,
-                  watermark)
+from live import (NetNs, kill_at_progress, payload_ids, segments, start_capture, stop, stream_meta, streams,
+                  tcpdump_lines, wait_for, watermark)
 
 HTTP = os.path.join(REAL, "ppp_4KHttpRequests.pcap")  # 385 Ethernet frames of HTTP
 
@@ -186,7 +185,6 @@ class RealtimePushTest(LiveTest):
 
         cap = start_capture(self.ns, self.store, "--segment-size", "1M")
         ref, ref_p = start("ref")
-        crash, crash_p = start("crash")
         # The sender feeds numbered chunks until the kills are done, however long they take.
         done, sent = threading.Event(), []
 
@@ -199,19 +197,9 @@ class RealtimePushTest(LiveTest):
 
         sender = threading.Thread(target=send)
         sender.start()
-        rng = random.Random(6)
-        at = []  # splits the crashing push had published at each kill
+        crash = self.path("crash")
         try:
-            while len(at) < 24:
-                # Kill at a point of progress: once this run has opened or published a split of
-                # its own (a new name appears), then a random moment later.
-                names = set(os.listdir(crash))
-                wait_for(lambda: set(os.listdir(crash)) - names, 120, "the restarted push to make progress")
-                time.sleep(rng.uniform(0, 0.2))
-                crash_p.kill()
-                crash_p.wait()
-                at.append(len(glob.glob(crash + "/*.pcap")))
-                crash, crash_p = start("crash")
+            crash_p, at = kill_at_progress(crash, lambda: start("crash")[1], 24, 6, 0.2)
         finally:
             done.set()
             sender.join()
