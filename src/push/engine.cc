@@ -218,21 +218,58 @@ RunReport Engine::run(capture::Source& source) {
   hooks::ScriptPool scripts(script_limits);
 
   TargetSet set;
+  if (auto r = start_targets(set, closer, scripts, source); !r) {
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    report.setup_error = r.error().message();
+    if (main_log_) main_log_->line("error: " + report.setup_error);
+    set.end_all();
+    take_final_stats(set, report);
+    return report;
+  }
+  if (main_log_) {
+    nlohmann::ordered_json start = {{"module", "pushcap"},   {"subsystem", "event"},
+                                    {"event_type", "start"}, {"timestamp", wall_ns() / 1'000'000'000},
+                                    {"instance", "pushcap"}, {"config", config_.file}};
+    main_log_->json(start.dump());
+  }
+  TextServer metrics;
+  start_metrics(metrics);
+  StatusReporter status(set, source, status_options(set, closer, scripts, source, metrics));
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+
+  report.source = source.run(source_events(set));
+  // The end, in order: no more reloads, every target finalises its splits, the closer makes
+  // them durable, uploads finish (retried until they succeed; a signal leaves the rest in the
+  // spool), scripts finish, the last status.
+  status.stop_reloads();
+  set.end_all();
+  closer.finish();
+  set.finish_uploads([] { return interrupt_count().load() > 0; });
+  scripts.finish();
+  status.stop();
+  metrics.stop();
+
+  report.signal = interrupt_count().load() > 0 ? first_interrupt().load() : 0;
+  report.seconds = static_cast<double>(mono_ns() - started) / 1e9;
+  report.input_bytes = source.bytes_read();
+  take_final_stats(set, report);
+  if (main_log_) {
+    set.for_each([&](Target& t) { main_log_->json(status_json(t.config(), t.stats(), 0)); });
+    for (const auto& sk : report.source.skipped) main_log_->line("skipped (not a capture): " + sk);
+    std::string summary = format_summary(report);
+    main_log_->raw(summary);
+    for (auto& [desc, log] : target_logs_) log->raw(summary);
+  }
+  return report;
+}
+
+Result<void> Engine::start_targets(TargetSet& set, Closer& closer, hooks::ScriptPool& scripts,
+                                   capture::Source& source) {
   std::optional<ResumePoint> earliest;  // where the source starts again, over every checkpoint
   for (const auto& tc : config_.targets) {
     std::optional<ResumePoint> at;
     auto target = make_target(tc, closer, scripts, source, &at);
-    if (!target) {
-      pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-      report.setup_error = target.error().message();
-      if (main_log_) main_log_->line("error: " + report.setup_error);
-      set.end_all();
-      for (auto& [desc, stats] : set.final_stats()) {
-        report.desc.push_back(desc);
-        report.targets.push_back(stats);
-      }
-      return report;
-    }
+    if (!target) return fail(target.error());
     if (at && (!earliest || source.input_before(at->input, earliest->input) ||
                (at->input == earliest->input && at->seek < earliest->seek))) {
       earliest = at;
@@ -244,80 +281,63 @@ RunReport Engine::run(capture::Source& source) {
     note(ok ? fmt::format("resuming from the checkpoints: reading again at {} byte {}", earliest->input, earliest->seek)
             : "warning: this source cannot resume from a checkpoint; it starts where it would without one");
   }
-  if (main_log_) {
-    nlohmann::ordered_json start = {{"module", "pushcap"},   {"subsystem", "event"},
-                                    {"event_type", "start"}, {"timestamp", wall_ns() / 1'000'000'000},
-                                    {"instance", "pushcap"}, {"config", config_.file}};
-    main_log_->json(start.dump());
-  }
+  return {};
+}
 
-  TextServer metrics;
-  if (options_.metrics_port >= 0) {
-    if (auto r = metrics.start(static_cast<std::uint16_t>(options_.metrics_port), "text/plain; version=0.0.4"); !r) {
-      note("warning: no metrics endpoint: " + r.error().message());
-    } else {
-      note(fmt::format("metrics: http://127.0.0.1:{}/metrics", metrics.port()));
-    }
+void Engine::start_metrics(TextServer& metrics) {
+  if (options_.metrics_port < 0) return;
+  if (auto r = metrics.start(static_cast<std::uint16_t>(options_.metrics_port), "text/plain; version=0.0.4"); !r) {
+    note("warning: no metrics endpoint: " + r.error().message());
+  } else {
+    note(fmt::format("metrics: http://127.0.0.1:{}/metrics", metrics.port()));
   }
-  StatusReporter::Options status_options;
-  status_options.main_log = main_log_.get();
-  status_options.progress = options_.progress;
-  status_options.heartbeat_seconds = options_.heartbeat_seconds;
-  status_options.realtime = options_.realtime;
-  status_options.state_dir = options_.state_dir;
-  status_options.metrics = options_.metrics_port >= 0 ? &metrics : nullptr;
-  status_options.paused = [this] {
+}
+
+StatusReporter::Options Engine::status_options(TargetSet& set, Closer& closer, hooks::ScriptPool& scripts,
+                                               const capture::Source& source, TextServer& metrics) {
+  StatusReporter::Options o;
+  o.main_log = main_log_.get();
+  o.progress = options_.progress;
+  o.heartbeat_seconds = options_.heartbeat_seconds;
+  o.realtime = options_.realtime;
+  o.state_dir = options_.state_dir;
+  o.metrics = options_.metrics_port >= 0 ? &metrics : nullptr;
+  o.paused = [this] {
     std::lock_guard lock(schedule_mutex_);
     return paused_;
   };
   if (options_.realtime) {
-    status_options.reload = [&] { reload(set, closer, scripts, source); };
+    o.reload = [this, t = &set, c = &closer, sp = &scripts, src = &source] { reload(*t, *c, *sp, *src); };
   }
-  StatusReporter status(set, source, status_options);
+  return o;
+}
 
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+capture::SourceEvents Engine::source_events(TargetSet& set) {
   capture::SourceEvents events;
   const bool scheduled = options_.realtime;
-  events.batch = [&](capture::BatchPtr batch) {
+  events.batch = [&set, this, scheduled](capture::BatchPtr batch) {
     if (scheduled && !wait_for_schedule()) return;
     set.post(batch);
   };
-  events.watermark = [&](std::uint64_t ts) {
+  events.watermark = [&set, this, scheduled](std::uint64_t ts) {
     if (scheduled && !wait_for_schedule()) return;
     // The grace: late packets (a clock step, a slow interface) still find their split open.
     set.post_watermark(ts > options_.grace_ns ? ts - options_.grace_ns : 0);
   };
-  events.error = [&](const Error& error) {
+  events.error = [this](const Error& error) {
     // Said when it happens, not only in the summary: a long run may have hours to go.
     if (main_log_) main_log_->line("input error: " + error.message() + " (the next input follows)");
     if (options_.echo_stderr) std::fprintf(stderr, "pushcap: input error: %s\n", error.message().c_str());
   };
-  events.notice = [&](const std::string& text) { note(text); };
-  report.source = source.run(events);
-  status.stop_reloads();
-  set.end_all();
-  closer.finish();
-  // Uploads are retried until they succeed; a signal leaves the rest in the spool.
-  set.finish_uploads([] { return interrupt_count().load() > 0; });
-  scripts.finish();
-  status.stop();
-  metrics.stop();
+  events.notice = [this](const std::string& text) { note(text); };
+  return events;
+}
 
-  report.signal = interrupt_count().load() > 0 ? first_interrupt().load() : 0;
-  report.seconds = static_cast<double>(mono_ns() - started) / 1e9;
-  report.input_bytes = source.bytes_read();
+void Engine::take_final_stats(TargetSet& set, RunReport& report) {
   for (auto& [desc, stats] : set.final_stats()) {
     report.desc.push_back(desc);
     report.targets.push_back(stats);
   }
-  if (main_log_) {
-    set.for_each([&](Target& t) { main_log_->json(status_json(t.config(), t.stats(), 0)); });
-    for (const auto& sk : report.source.skipped) main_log_->line("skipped (not a capture): " + sk);
-    std::string summary = format_summary(report);
-    main_log_->raw(summary);
-    for (auto& [desc, log] : target_logs_) log->raw(summary);
-  }
-  return report;
 }
 
 std::string format_summary(const RunReport& report) {

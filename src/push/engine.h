@@ -15,10 +15,14 @@
 #include "capture/file_source.h"
 #include "capture/source.h"
 #include "config/push_config.h"
+#include "core/http_server.h"
 #include "core/result.h"
 #include "hooks/script_pool.h"
 #include "push/checkpoint.h"
+#include "push/closer.h"
 #include "push/log_file.h"
+#include "push/status_reporter.h"
+#include "push/target_set.h"
 #include "push/target_stats.h"
 
 namespace pushcap::push {
@@ -83,6 +87,15 @@ class Engine {
   // SIGHUP: loads the config again; a bad one keeps the running config. Unchanged targets keep
   // running, removed and changed ones finalise, new and changed ones start.
   void reload(TargetSet& set, Closer& closer, hooks::ScriptPool& scripts, const capture::Source& source);
+  // The steps of run(): the targets (and where the source resumes, from their checkpoints),
+  // the metrics endpoint, the status thread's options, what the source's events do, the
+  // targets' last counters into the report.
+  Result<void> start_targets(TargetSet& set, Closer& closer, hooks::ScriptPool& scripts, capture::Source& source);
+  void start_metrics(TextServer& metrics);
+  StatusReporter::Options status_options(TargetSet& set, Closer& closer, hooks::ScriptPool& scripts,
+                                         const capture::Source& source, TextServer& metrics);
+  capture::SourceEvents source_events(TargetSet& set);
+  static void take_final_stats(TargetSet& set, RunReport& report);
   // Blocks the reader while the schedule says pushing pauses (false: interrupted).
   bool wait_for_schedule();
   // A line in the main log (and on stderr when echoed).
