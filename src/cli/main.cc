@@ -8,45 +8,9 @@
 
 #include "cli/commands.h"
 
-int main(int argc, char** argv) {
-  // `pushcap split` takes the original pcap_split's flags verbatim; parse those ourselves so the
-  // strings mean the same in a config's Split/FileName/SplitCmd and on the command line.
-  if (argc >= 2 && std::string(argv[1]) == "split") {
-    std::vector<std::string> args(argv + 2, argv + argc);
-    for (const auto& a : args) {
-      if (a == "-h" || a == "--help") {
-        std::printf(
-            "Usage: pushcap split [FLAGS] [INPUT...]   (stdin when no input is named)\n"
-            "  --split-time NS        split every NS nanoseconds of packet time (60e9 = 1 minute)\n"
-            "  --split-byte BYTES     split before a file would pass BYTES (headers included)\n"
-            "  --split-packet N       split every N packets\n"
-            "  --filename-epoch-sec | --filename-epoch-sec-startend | --filename-epoch-msec |\n"
-            "  --filename-epoch-usec | --filename-epoch-nsec | --filename-tstr-HHMM |\n"
-            "  --filename-tstr-HHMMSS (default) | --filename-tstr-HHMMSS_NS |\n"
-            "  --filename-tstr-HHMMSS_SUB | --filename-tstr-HHMMSS_TZ | --filename-strftime FMT\n"
-            "  --filename-utc         time strings in UTC instead of the local zone (TZ)\n"
-            "  --filename-suffix S    file suffix (default .pcap)\n"
-            "  -o PREFIX              output prefix, used literally (-o out/ or -o out/all_)\n"
-            "  -Z USER[:GROUP]        owner of the finished files\n"
-            "  --decap                remove VLAN/MPLS/GRE/ERSPAN/VXLAN/GENEVE/... encapsulation\n"
-            "  --trailer KIND         remove a vendor trailer: a7130 (metamako), c3550 (exablaze), a7150\n"
-            "  --trailer-fcs          an FCS follows the trailer in the capture\n"
-            "  --hw-timestamp         take packet times from the trailer, Arista header or ERSPAN III\n"
-            "  --src-mac-timestamp    take packet times from the source MAC (Arista 7280 48-bit mode)\n"
-            "  --vxlan-port N         UDP port N also carries VXLAN (e.g. 8472); repeatable\n"
-            "  --filter-frame EXPR    keep packets matching a FilterFrame expression (vlan.id==5 ...)\n"
-            "  --log-dir DIR          also write pushcap's logs into DIR\n"
-            "  --no-progress          no progress line (shown on a terminal by default)\n");
-        return 0;
-      }
-    }
-    return pushcap::cli::split_command(args);
-  }
+namespace {
 
-  CLI::App app{"pushcap: pushes packet captures, split, filtered and named, to files"};
-  app.set_version_flag("--version", "pushcap " PUSHCAP_VERSION);
-  app.require_subcommand(1);
-  pushcap::cli::RunOptions run;
+CLI::App* add_run(CLI::App& app, pushcap::cli::RunOptions& run) {
   auto* run_cmd = app.add_subcommand("run", "run a push config over captures");
   run_cmd->add_option("-c,--config", run.config, "the Lua push config")->required();
   run_cmd
@@ -74,12 +38,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("inputs", run.inputs, "more captures");
   run_cmd->add_option("--log-dir", run.log_dir, "log directory (default: Config.LogDir, else ./pushcap-log)");
   run_cmd->add_flag("--no-progress", run.no_progress, "no progress line on a terminal");
+  return run_cmd;
+}
 
-  std::string check_config;
-  auto* check_cmd = app.add_subcommand("check", "validate a push config and print its targets; touches nothing");
-  check_cmd->add_option("-c,--config", check_config, "the Lua push config")->required();
-
-  pushcap::cli::CaptureArgs cap;
+CLI::App* add_capture(CLI::App& app, pushcap::cli::CaptureArgs& cap) {
   auto* cap_cmd = app.add_subcommand("capture", "capture live interfaces into a capture store");
   cap_cmd->add_option("--store", cap.store, "the store directory")->required();
   cap_cmd->add_option("-i,--iface", cap.interfaces, "an interface to capture (repeatable)")->required();
@@ -98,19 +60,49 @@ int main(int argc, char** argv) {
   cap_cmd->add_option("--tstamp", cap.tstamp, "timestamp source: auto, host, adapter, adapter_unsynced")
       ->capture_default_str();
   cap_cmd->add_option("--log-dir", cap.log_dir, "also write the capture log and status lines into DIR");
+  return cap_cmd;
+}
 
-  pushcap::cli::ImportArgs imp;
+CLI::App* add_import(CLI::App& app, pushcap::cli::ImportArgs& imp) {
   auto* imp_cmd = app.add_subcommand("import", "write capture files into a capture store as a new stream");
   imp_cmd->add_option("--store", imp.store, "the store directory")->required();
   imp_cmd->add_option("--name", imp.name, "capture name; the stream is NAME_YYYYMMDD_HHMM")->required();
   imp_cmd->add_option("--segment-size", imp.segment_size, "size of one store segment")->capture_default_str();
   imp_cmd->add_option("inputs", imp.inputs, "captures: files, directories, - for stdin")->required();
+  return imp_cmd;
+}
 
-  pushcap::cli::StatusArgs status;
+CLI::App* add_status(CLI::App& app, pushcap::cli::StatusArgs& status) {
   auto* status_cmd = app.add_subcommand("status", "a capture store's streams and a realtime push's targets");
   status_cmd->add_option("--store", status.store, "the store directory")->required();
   status_cmd->add_option("--state-dir", status.state_dir, "the push's state directory (default ./pushcap-state)");
   status_cmd->add_flag("--json", status.json, "print JSON");
+  return status_cmd;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // `pushcap split` takes the original pcap_split's flags verbatim; parse those ourselves so the
+  // strings mean the same in a config's Split/FileName/SplitCmd and on the command line.
+  if (argc >= 2 && std::string(argv[1]) == "split") {
+    return pushcap::cli::split_command(std::vector<std::string>(argv + 2, argv + argc));
+  }
+
+  CLI::App app{"pushcap: pushes packet captures, split, filtered and named, to files"};
+  app.set_version_flag("--version", "pushcap " PUSHCAP_VERSION);
+  app.require_subcommand(1);
+  pushcap::cli::RunOptions run;
+  pushcap::cli::CaptureArgs cap;
+  pushcap::cli::ImportArgs imp;
+  pushcap::cli::StatusArgs status;
+  std::string check_config;
+  auto* run_cmd = add_run(app, run);
+  auto* check_cmd = app.add_subcommand("check", "validate a push config and print its targets; touches nothing");
+  check_cmd->add_option("-c,--config", check_config, "the Lua push config")->required();
+  auto* cap_cmd = add_capture(app, cap);
+  auto* imp_cmd = add_import(app, imp);
+  auto* status_cmd = add_status(app, status);
 
   app.add_subcommand("split", "split one capture stream with pcap_split's flags (see pushcap split --help)");
 

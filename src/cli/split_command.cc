@@ -16,7 +16,38 @@ namespace pushcap::cli {
 
 int run_files(const config::PushConfig& cfg, const std::vector<std::string>& input_args, const push::EngineOptions& eo);
 
+static void print_split_help() {
+  std::printf(
+      "Usage: pushcap split [FLAGS] [INPUT...]   (stdin when no input is named)\n"
+      "  --split-time NS        split every NS nanoseconds of packet time (60e9 = 1 minute)\n"
+      "  --split-byte BYTES     split before a file would pass BYTES (headers included)\n"
+      "  --split-packet N       split every N packets\n"
+      "  --filename-epoch-sec | --filename-epoch-sec-startend | --filename-epoch-msec |\n"
+      "  --filename-epoch-usec | --filename-epoch-nsec | --filename-tstr-HHMM |\n"
+      "  --filename-tstr-HHMMSS (default) | --filename-tstr-HHMMSS_NS |\n"
+      "  --filename-tstr-HHMMSS_SUB | --filename-tstr-HHMMSS_TZ | --filename-strftime FMT\n"
+      "  --filename-utc         time strings in UTC instead of the local zone (TZ)\n"
+      "  --filename-suffix S    file suffix (default .pcap)\n"
+      "  -o PREFIX              output prefix, used literally (-o out/ or -o out/all_)\n"
+      "  -Z USER[:GROUP]        owner of the finished files\n"
+      "  --decap                remove VLAN/MPLS/GRE/ERSPAN/VXLAN/GENEVE/... encapsulation\n"
+      "  --trailer KIND         remove a vendor trailer: a7130 (metamako), c3550 (exablaze), a7150\n"
+      "  --trailer-fcs          an FCS follows the trailer in the capture\n"
+      "  --hw-timestamp         take packet times from the trailer, Arista header or ERSPAN III\n"
+      "  --src-mac-timestamp    take packet times from the source MAC (Arista 7280 48-bit mode)\n"
+      "  --vxlan-port N         UDP port N also carries VXLAN (e.g. 8472); repeatable\n"
+      "  --filter-frame EXPR    keep packets matching a FilterFrame expression (vlan.id==5 ...)\n"
+      "  --log-dir DIR          also write pushcap's logs into DIR\n"
+      "  --no-progress          no progress line (shown on a terminal by default)\n");
+}
+
 int split_command(const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (a == "-h" || a == "--help") {
+      print_split_help();
+      return 0;
+    }
+  }
   std::vector<std::string> flags;
   std::vector<std::string> inputs;
   std::string log_dir;
