@@ -54,7 +54,7 @@ class ServiceTest(TempDirTest):
             except (FileNotFoundError, ValueError):
                 return False
             return any(t["Process"] == desc and t["TotalPkt"] == packets for t in doc["targets"])
-        wait_for(seen, 10, f"target {desc} to take {packets} packets")
+        wait_for(seen, 30, f"target {desc} to take {packets} packets")
 
     def ids(self, pattern):
         return sorted(i for f in glob.glob(os.path.join(self.out, pattern)) for i in payload_ids(f))
@@ -72,18 +72,20 @@ class ServiceTest(TempDirTest):
         cap = start_capture(self.ns, self.store)
         p = self.push(a)  # FollowStart: it reads the stream from its start, whenever it gets there
         first = self.send(400)
+        # The push is up (its SIGHUP handler is installed only once the engine is made).
+        self.wait_seen("all", self.sent)
         # A bad config: refused, the running one goes on.
         with open(a, "w") as f:
             f.write("local Config = {}\nConfig.Target = {{ Desc = 'x', Split = '--split-time nonsense' }}\nreturn Config\n")
         p.send_signal(signal.SIGHUP)
-        wait_for(lambda: "reload refused" in self.main_log(), 10, "the refusal in the log")
+        wait_for(lambda: "reload refused" in self.main_log(), 30, "the refusal in the log")
         second = self.send(400)
         self.wait_seen("all", self.sent)
         # A good one: "all" unchanged (keeps its open minute split), "even" removed, "odd" new.
         b = self.write("a.lua", [all_t, f'Desc = "odd", Path = "{self.out}/odd_", FilterBPF = "udp[11] & 1 == 1", Split = "--split-packet 100000"'])
         self.assertEqual(b, a)
         p.send_signal(signal.SIGHUP)
-        wait_for(lambda: "reload done" in self.main_log(), 10, "the reload in the log")
+        wait_for(lambda: "reload done" in self.main_log(), 30, "the reload in the log")
         # The removed target finalised at once: its split is published, no .pending left.
         wait_for(lambda: glob.glob(self.out + "/even_*.pcap") and not glob.glob(self.out + "/even_*.pending"), 10,
                  "even's split")
@@ -171,7 +173,7 @@ class ServiceTest(TempDirTest):
         lagged = self.send(7400, pps=8000, size=1000)
         time.sleep(1.5)
         p.send_signal(signal.SIGCONT)
-        wait_for(lambda: "retention is about to delete what it has not read" in self.main_log(), 10, "the warning")
+        wait_for(lambda: "retention is about to delete what it has not read" in self.main_log(), 30, "the warning")
         wait_for(lambda: self.ids("all_*.pcap") == before + lagged, 20, "the push to catch up again")
         self.assertEqual(stop(p), 0)
         stop(cap)

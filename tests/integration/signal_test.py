@@ -41,9 +41,14 @@ class Signals(TempDirTest):
         return p, stop
 
     def interrupt_slow_run(self, src, signals):
-        """Starts a slow run, sends `signals` after 1.5 s, waits; returns (process, stderr)."""
+        """Starts a slow run, sends `signals` once it has published a split, waits; returns
+        (process, stderr)."""
         p, stop = self.start_slow_run(src)
-        time.sleep(1.5)
+        deadline = time.monotonic() + 60
+        while not [n for n in glob.glob(self.path("o", "*")) if not n.endswith(".pending")]:
+            self.assertLess(time.monotonic(), deadline, "no split published within 60 s")
+            self.assertIsNone(p.poll(), "the run ended before the signal")
+            time.sleep(0.05)
         for sig in signals:
             p.send_signal(sig)
         try:
