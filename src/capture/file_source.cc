@@ -14,7 +14,7 @@ namespace pushcap::capture {
 
 std::uint64_t FileSource::total_bytes() const {
   std::uint64_t total = 0;
-  for (const auto& in : inputs_) total += in.size;
+  for (std::size_t i = first_input_; i < inputs_.size(); ++i) total += inputs_[i].size;
   return total;
 }
 
@@ -26,11 +26,32 @@ SourceOutcome FileSource::run(const std::function<void(BatchPtr)>& emit,
   return run(events);
 }
 
+int FileSource::index_of(const std::string& name) const {
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    if (inputs_[i].path == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool FileSource::input_before(const std::string& a, const std::string& b) const {
+  const int ia = index_of(a);
+  const int ib = index_of(b);
+  return ia >= 0 && ib >= 0 && ia < ib;
+}
+
+bool FileSource::resume_at(const std::string& input, std::uint64_t seek) {
+  (void)seek;  // the parser needs the file's header first: the targets skip the records before
+  const int index = index_of(input);
+  if (index < 0) return false;
+  first_input_ = static_cast<std::uint32_t>(index);
+  return true;
+}
+
 SourceOutcome FileSource::run(const SourceEvents& events) {
   const std::function<void(BatchPtr)>& emit = events.batch;
   const std::function<void(const Error&)>& on_error = events.error;
   SourceOutcome outcome;
-  for (std::uint32_t i = 0; i < inputs_.size(); ++i) {
+  for (std::uint32_t i = first_input_; i < inputs_.size(); ++i) {
     const std::size_t errors_before = outcome.errors.size();
     const bool go_on = read_input(i, emit, outcome);
     if (on_error && outcome.errors.size() > errors_before) on_error(outcome.errors.back());

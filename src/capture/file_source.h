@@ -38,12 +38,21 @@ class FileSource : public Source {
   [[nodiscard]] std::string input_name(std::uint32_t index) const override {
     return index < inputs_.size() ? inputs_[index].path : std::string();
   }
+  /// In the order of the input list; a name not in it is before none.
+  [[nodiscard]] bool input_before(const std::string& a, const std::string& b) const override;
+  /// Starts at input `input` (the inputs before it are not read); the records of that input
+  /// before `seek` are read, and skipped by the targets. False when `input` is not in the list.
+  bool resume_at(const std::string& input, std::uint64_t seek) override;
 
  private:
   // Returns false when the run must stop (stop flag).
   bool read_input(std::uint32_t index, const std::function<void(BatchPtr)>& emit, SourceOutcome& outcome);
 
+  // The position of `name` in the input list, or -1.
+  [[nodiscard]] int index_of(const std::string& name) const;
+
   std::vector<Input> inputs_;
+  std::uint32_t first_input_ = 0;  // resume_at: where reading starts
   BatchPool& pool_;
   FormatRegistry registry_;
   std::atomic<std::uint64_t> bytes_read_{0};

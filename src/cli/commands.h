@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "config/push_config.h"
+#include "push/engine.h"
+
 namespace pushcap::cli {
 
 /// Exit codes shared by the subcommands.
@@ -71,6 +74,8 @@ int run_command(const RunOptions& options);
 int check_command(const std::string& config_path);
 /// `pushcap split [pcap_split flags] [INPUT...]` (stdin when no input is named)
 int split_command(const std::vector<std::string>& args);
+/// An offline push over capture files (the run and split commands).
+int run_files(const config::PushConfig& cfg, const std::vector<std::string>& input_args, const push::EngineOptions& eo);
 
 /// Installs SIGINT/SIGTERM handlers that ask the engine to finalise and stop; ignores SIGPIPE.
 void install_signal_handlers();

@@ -34,7 +34,8 @@ CLI::App* add_run(CLI::App& app, pushcap::cli::RunOptions& run) {
   run_cmd->add_option("--metrics", run.metrics_port, "realtime push: Prometheus text on http://127.0.0.1:PORT/metrics")
       ->check(CLI::Range(0, 65535));
   run_cmd->add_option("--state-dir", run.state_dir,
-                      "realtime push: where each target keeps its checkpoint (default ./pushcap-state)");
+                      "where each target keeps its checkpoint (realtime: default ./pushcap-state; offline: none "
+                      "unless given)");
   run_cmd->add_option("inputs", run.inputs, "more captures");
   run_cmd->add_option("--log-dir", run.log_dir, "log directory (default: Config.LogDir, else ./pushcap-log)");
   run_cmd->add_flag("--no-progress", run.no_progress, "no progress line on a terminal");

@@ -56,8 +56,9 @@ int run_source(const config::PushConfig& cfg, const push::EngineOptions& eo,
                const std::function<std::unique_ptr<capture::Source>(capture::BatchPool&)>& make_source) {
   auto engine = push::Engine::create(cfg, eo);
   if (!engine) {
+    // The arguments were good; the logs could not be opened (a full or failing disk).
     std::fprintf(stderr, "pushcap: %s\n", engine.error().message().c_str());
-    return kExitUsage;
+    return kExitRunErrors;
   }
   install_signal_handlers();
   if (eo.realtime) install_reload_handler();
@@ -140,6 +141,8 @@ int run_store(const config::PushConfig& cfg, const RunOptions& options, push::En
     std::fprintf(stderr,
                  "pushcap: --metrics goes with a realtime push (--store without --offline/--from/--to, or --follow)\n");
     return kExitUsage;
+  } else {
+    eo.state_dir = options.state_dir;  // with one, an offline push resumes at its checkpoints
   }
   return run_source(cfg, eo, [&](capture::BatchPool& pool) { return std::make_unique<store::StoreSource>(so, pool); });
 }
@@ -190,6 +193,7 @@ int run_command(const RunOptions& options) {
     std::fprintf(stderr, "pushcap: --from, --to and --capture go with --store\n");
     return kExitUsage;
   }
+  eo.state_dir = options.state_dir;  // with one, an offline push resumes at its checkpoints
   return run_files(*cfg, options.inputs, eo);
 }
 

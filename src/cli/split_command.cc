@@ -14,8 +14,6 @@
 
 namespace pushcap::cli {
 
-int run_files(const config::PushConfig& cfg, const std::vector<std::string>& input_args, const push::EngineOptions& eo);
-
 static void print_split_help() {
   std::printf(
       "Usage: pushcap split [FLAGS] [INPUT...]   (stdin when no input is named)\n"

@@ -149,15 +149,25 @@ std::string dir_name(const std::string& path) {
 
 Result<void> write_file_durable(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
-  auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (!fd) return fail(fd.error());
-  if (auto r = write_all(fd->get(), text.data(), text.size(), tmp); !r) return r;
-  if (auto r = fsync_fd(fd->get(), tmp); !r) return r;
-  if (auto r = fd->close(tmp); !r) return r;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return fail(Errc::kIo, "cannot rename " + tmp + " to " + path + ": " + errno_text(errno));
+  auto written = [&]() -> Result<void> {
+    auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+    if (!fd) return fail(fd.error());
+    if (auto r = write_all(fd->get(), text.data(), text.size(), tmp); !r) return r;
+    if (auto r = fsync_fd(fd->get(), tmp); !r) return r;
+    if (auto r = fd->close(tmp); !r) return r;
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+      return fail(Errc::kIo, "cannot rename " + tmp + " to " + path + ": " + errno_text(errno));
+    }
+    return {};
+  }();
+  if (!written) {
+    ::unlink(tmp.c_str());  // the file at `path` is the one before, whole
+    return written;
   }
-  return fsync_dir(dir_name(path));
+  if (auto d = fsync_dir(dir_name(path)); !d) {
+    return fail(Errc::kNotDurable, d.error().message() + " (" + path + " is written, but may not be durable)");
+  }
+  return {};
 }
 
 bool path_exists(const std::string& path) {

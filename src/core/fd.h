@@ -54,7 +54,9 @@ Result<void> fsync_dir(const std::string& dir);
 /// filesystem supports RENAME_NOREPLACE, else through link(2) + unlink(2).
 Result<void> rename_no_replace(const std::string& from, const std::string& to);
 /// Writes a small file so that after a crash it is either absent or whole: a temporary name
-/// beside it, fsync, rename over `path`, fsync of the directory.
+/// beside it, fsync, rename over `path`, fsync of the directory. On an error before the rename
+/// the temporary is removed and `path` is as it was; a failed directory fsync after the rename
+/// is Errc::kNotDurable (the new file is in place).
 Result<void> write_file_durable(const std::string& path, const std::string& text);
 /// mkdir -p; the parent of every directory it creates is fsynced.
 Result<void> make_dirs(const std::string& dir);

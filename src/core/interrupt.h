@@ -25,6 +25,12 @@ inline void note_interrupt(int sig) {
   interrupt_count().fetch_add(1);
 }
 
+/// Asks the run to stop as a signal does, without a signal: first_interrupt() stays 0 (a realtime
+/// push whose target failed ends itself, so that its supervisor starts it again).
+inline void request_stop() {
+  interrupt_count().fetch_add(1);
+}
+
 /// SIGHUP requests so far (reload the config).
 inline std::atomic<int>& reload_requests() {
   static std::atomic<int> count{0};

@@ -17,6 +17,7 @@ enum class Errc {
   kUnsupported,      // valid input that this version does not handle
   kExists,           // the thing to create already exists
   kNotFound,         // the file or directory to read does not exist
+  kNotDurable,       // the file is in place, but the fsync of its directory failed
 };
 
 /// A failure with a human-readable message; `context` prepends "where" to the message.

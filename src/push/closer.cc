@@ -31,16 +31,20 @@ void Closer::loop() {
 
 void Closer::publish(ClosingSplit& split) {
   Result<std::string> result = std::string();
+  bool recorded = false;
   if (split.prepare) {
     // Durable before anything (a spool record, a checkpoint) says it is published.
     if (auto r = split.file.sync(); !r) {
       result = fail(r.error());
     } else if (auto p = split.prepare(); !p) {
       result = fail(p.error());
+      recorded = p.error().code() == Errc::kNotDurable;  // in place, though perhaps not durably
+    } else {
+      recorded = true;
     }
   }
   if (result) result = split.file.finalize(split.name, split.owner);
-  split.done(std::move(result), split.file);
+  split.done(std::move(result), split.file, recorded);
 }
 
 }  // namespace pushcap::push

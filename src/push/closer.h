@@ -21,10 +21,12 @@ struct ClosingSplit {
   sink::NameFn name;                  ///< candidate final names
   std::optional<split::Owner> owner;  ///< -Z
   std::uint64_t bytes = 0;            ///< file size, for the unsynced-bytes bound
-  /// Called before the file is renamed (an RCLONE target's spool record); an error fails it.
+  /// Called before the file is renamed (an RCLONE target's spool record, the checkpoint that
+  /// names the pending file); an error fails it.
   std::function<Result<void>()> prepare;
-  /// Called on the closer thread with the final path or the error.
-  std::function<void(Result<std::string>, sink::PendingFile&)> done;
+  /// Called on the closer thread with the final path or the error; `recorded` when prepare
+  /// succeeded, so that a record names the pending file (and the next run publishes it).
+  std::function<void(Result<std::string>, sink::PendingFile&, bool recorded)> done;
 };
 
 /// The closer thread.

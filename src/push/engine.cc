@@ -28,7 +28,7 @@
 namespace pushcap::push {
 
 bool RunReport::ok() const {
-  if (signal != 0 || !source.errors.empty() || !setup_error.empty()) return false;
+  if (signal != 0 || !source.errors.empty() || !setup_error.empty() || !record_errors.empty()) return false;
   for (const auto& t : targets) {
     if (t.failed || t.splits_failed != 0) return false;
   }
@@ -73,11 +73,6 @@ Result<std::optional<ResumePoint>> Engine::resume_target(Target& target, const c
     if (!done) return fail(done.error().context("target '" + desc + "'"));
     if (!done->empty()) note(fmt::format("target '{}': {}", desc, *done));
   }
-  // Splits a previous run left open are rebuilt from the checkpoint (a target saves one at its
-  // first record), so their .pending files go.
-  for (const auto& path : target.remove_stale_pending()) {
-    note(fmt::format("target '{}': removed {}, a split the previous run left open; it is rebuilt whole", desc, path));
-  }
   if (*last) {
     at = (*last)->resume;
     note(fmt::format("target '{}': checkpoint {}: resumes at {} (records from byte {} on)", desc, file->path(),
@@ -107,6 +102,13 @@ Result<std::unique_ptr<Target>> Engine::make_target(const config::TargetConfig& 
     auto at = resume_target(*target, source);
     if (!at) return fail(at.error());
     if (resumed != nullptr) *resumed = *at;
+  }
+  // The .pending files of runs that died (no live process holds them) go: with a checkpoint
+  // (a target saves one at its first record) their splits are rebuilt whole; without, they were
+  // never published and a run over the same input writes them again.
+  for (const auto& path : target->remove_stale_pending()) {
+    note(fmt::format("target '{}': removed {}, a split left open by a run that died; {}", tc.desc, path,
+                     options_.state_dir.empty() ? "it was never published" : "it is rebuilt whole"));
   }
   if (auto r = target->start(); !r) return fail(r.error());
   if (logs.target != nullptr) {
@@ -260,6 +262,14 @@ RunReport Engine::run(capture::Source& source) {
     main_log_->raw(summary);
     for (auto& [desc, log] : target_logs_) log->raw(summary);
   }
+  // Said last, so that a summary the log could not take is counted too.
+  if (main_log_) main_log_->close();
+  for (auto& [desc, log] : target_logs_) log->close();
+  if (!status.failure().empty()) report.record_errors.push_back(status.failure());
+  if (main_log_ && !main_log_->failure().empty()) report.record_errors.push_back(main_log_->failure());
+  for (auto& [desc, log] : target_logs_) {
+    if (!log->failure().empty()) report.record_errors.push_back(log->failure());
+  }
   return report;
 }
 
@@ -308,6 +318,17 @@ StatusReporter::Options Engine::status_options(TargetSet& set, Closer& closer, h
   };
   if (options_.realtime) {
     o.reload = [this, t = &set, c = &closer, sp = &scripts, src = &source] { reload(*t, *c, *sp, *src); };
+    // A realtime push does not go on without a target: it ends, exit status 1, and its
+    // supervisor starts it again; each target resumes at its checkpoint, which never moved past
+    // a split that was not published, so the failed split is written again (USER_GUIDE.md,
+    // "Exit status").
+    o.target_failed = [this](const std::string& desc, const std::string& failure) {
+      note(
+          fmt::format("target '{}' failed ({}): the push stops (exit status 1) so that its supervisor starts it "
+                      "again; every target resumes at its checkpoint",
+                      desc, failure));
+      request_stop();
+    };
   }
   return o;
 }
@@ -370,6 +391,10 @@ std::string format_summary(const RunReport& report) {
         out += fmt::format("    {} passed as far as they decoded: {}\n", n, name);
       }
     }
+    if (s.resume_skipped != 0) {
+      out += fmt::format("    {} packets skipped: published by an earlier run (the target's checkpoint){}\n",
+                         s.resume_skipped, s.accepted == 0 ? "; nothing new to publish" : "");
+    }
     if (s.pipe_failures != 0) out += fmt::format("    {} splits FAILED in their PipeCmd (kept raw)\n", s.pipe_failures);
     if (s.scripts != 0 || s.script_failures != 0) {
       out += fmt::format("    scripts: {} run, {} failed\n", s.scripts, s.script_failures);
@@ -385,6 +410,7 @@ std::string format_summary(const RunReport& report) {
   }
   for (const auto& e : report.source.errors) out += fmt::format("  input error: {}\n", e.message());
   if (!report.setup_error.empty()) out += fmt::format("  error: {}\n", report.setup_error);
+  for (const auto& e : report.record_errors) out += fmt::format("  not recorded: {}\n", e);
   for (const auto& s : report.source.skipped) out += fmt::format("  skipped (not a pcap or pcapng file): {}\n", s);
   for (const auto& g : report.source.gaps) out += fmt::format("  NOT PUSHED: {}\n", g);
   if (!out.empty() && out.back() == '\n') out.pop_back();

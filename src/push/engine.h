@@ -49,13 +49,14 @@ struct EngineOptions {
 /// What a run came to.
 struct RunReport {
   capture::SourceOutcome source;
-  std::vector<std::string> desc;     ///< per target, in config order
-  std::vector<TargetStats> targets;  ///< per target
-  int signal = 0;                    ///< the first signal that interrupted the run, or 0
-  double seconds = 0;                ///< wall time of the run
-  std::uint64_t input_bytes = 0;     ///< bytes read
-  std::string setup_error;           ///< a target could not start (nothing was read)
-  [[nodiscard]] bool ok() const;     ///< no input error, no target failure, no signal
+  std::vector<std::string> desc;           ///< per target, in config order
+  std::vector<TargetStats> targets;        ///< per target
+  int signal = 0;                          ///< the first signal that interrupted the run, or 0
+  double seconds = 0;                      ///< wall time of the run
+  std::uint64_t input_bytes = 0;           ///< bytes read
+  std::string setup_error;                 ///< a target could not start (nothing was read)
+  std::vector<std::string> record_errors;  ///< a log or status.json that could not be written
+  [[nodiscard]] bool ok() const;           ///< no input error, no target failure, no signal
 };
 
 /// Runs a config over a source once.

@@ -38,8 +38,9 @@ class LocalDelivery final : public SplitDelivery {
         return ctx_.checkpoints.save_publishing(resume, pending);
       };
     }
-    closing.done = [this, fs = split.facts](Result<std::string> final_path, sink::PendingFile& pending) mutable {
-      auto published = settle(std::move(final_path), pending, fs.packets);
+    closing.done = [this, fs = split.facts](Result<std::string> final_path, sink::PendingFile& pending,
+                                            bool recorded) mutable {
+      auto published = settle(std::move(final_path), pending, fs.packets, recorded);
       if (!published) return;
       fs.path = *published;
       announce(fs, nullptr);
@@ -66,7 +67,7 @@ class LocalDelivery final : public SplitDelivery {
       if (n.size() <= base.size() + pending_end.size() || n.compare(0, base.size(), base) != 0) continue;
       if (!n.ends_with(pending_end) && !n.ends_with(raw_end)) continue;
       const std::string path = dir + "/" + n;
-      if (::unlink(path.c_str()) == 0) removed.push_back(path);
+      if (sink::remove_orphan(path)) removed.push_back(path);
     }
     ::closedir(d);
     return removed;

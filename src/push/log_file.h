@@ -1,7 +1,12 @@
 #pragma once
 // Append-only log files in the original's shape: "<dir>/<base>_YYYYMMDD_HHMM" plus a
 // "<dir>/<base>.cur" symlink to the newest. Thread-safe; each line is one write(2).
+//
+// A line that cannot be written (a full disk) is not silent: the first failure is said on
+// stderr, the lines lost are counted, the log says how many once it takes lines again, and the
+// run's report names the log (exit status 1).
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,11 +32,20 @@ class LogFile {
   void json(std::string_view json_text);
   /// The path of the file.
   [[nodiscard]] const std::string& path() const { return path_; }
+  /// Closes the file, checked (a file system such as NFS reports lost writes there); after
+  /// it, lines go nowhere. Its error shows in failure() too.
+  void close();
+  /// "" when every line was written; else the first error (naming the file) and the number of
+  /// lines lost.
+  [[nodiscard]] std::string failure() const;
 
  private:
-  std::mutex mutex_;
+  mutable std::mutex mutex_;  // guards what follows
   Fd fd_;
   std::string path_;
+  std::uint64_t lost_ = 0;      // lines not written, in all
+  std::uint64_t lost_now_ = 0;  // lines not written since the last one that was
+  std::string first_error_;
 };
 
 /// "YYYY-MM-DD HH:MM:SS" for the current local time.

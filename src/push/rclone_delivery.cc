@@ -115,11 +115,12 @@ class RcloneDelivery final : public SplitDelivery {
       if (resume) return ctx_.checkpoints.save_publishing(*resume, pending);
       return {};
     };
-    closing.done = [this, entry](Result<std::string> final_path, sink::PendingFile& pending) mutable {
+    closing.done = [this, entry](Result<std::string> final_path, sink::PendingFile& pending, bool recorded) mutable {
       const split::FinishedSplit& fs = entry.split;
-      auto published = settle(std::move(final_path), pending, fs.packets);
+      auto published = settle(std::move(final_path), pending, fs.packets, recorded);
       if (!published) {
-        spool_->discard(entry.seq, fs.file_bytes);
+        // A pending file the checkpoint names stays in its spool entry: the next run publishes it.
+        if (!(recorded && ctx_.checkpoints.active())) spool_->discard(entry.seq, fs.file_bytes);
         return;
       }
       entry.split.path = *published;
@@ -129,9 +130,9 @@ class RcloneDelivery final : public SplitDelivery {
   }
 
   std::string abandon(SplitOutput& out) override {
-    std::string kept = out.abandon();
+    std::string fate = SplitDelivery::abandon(out);
     if (spool_) spool_->discard(out.place.spool_seq);
-    return kept;
+    return fate;
   }
 
   void finish(const std::function<bool()>& give_up) override {

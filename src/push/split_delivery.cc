@@ -60,14 +60,34 @@ void SplitDelivery::keep_failed_pipe_split(SplitOutput& out, std::uint64_t packe
       fmt::format("{}; the split ({} packets) was not published; {}", out.pipe_error()->message(), packets, where));
 }
 
+std::string SplitDelivery::abandon(SplitOutput& out) {
+  if (ctx_.checkpoints.active()) {
+    ctx_.checkpoints.hold("a split before this one was not published");
+    out.discard();
+    return kRebuiltNext;
+  }
+  return "kept as " + out.abandon();
+}
+
 std::optional<std::string> SplitDelivery::settle(Result<std::string> final_path, sink::PendingFile& pending,
-                                                 std::uint64_t packets) {
+                                                 std::uint64_t packets, bool recorded) {
   if (final_path) return *final_path;
   if (pending.published().empty()) {
-    const std::string kept = pending.abandon();
+    std::string fate;
+    if (ctx_.checkpoints.active() && recorded) {
+      // The checkpoint names this complete, synced file: the next run renames it into place.
+      ctx_.checkpoints.hold("the split " + pending.path() + " is not renamed yet");
+      pending.keep();
+      fate = "left as " + pending.path() + ": the checkpoint names it, the next run publishes it";
+    } else if (ctx_.checkpoints.active()) {
+      ctx_.checkpoints.hold("a split before this one was not published");
+      pending.discard();
+      fate = kRebuiltNext;
+    } else {
+      fate = "kept as " + pending.abandon();
+    }
     ctx_.counters.lost_split(packets, DropReason::kWriteFailed);
-    fail(fmt::format("{}; the split ({} packets) was not published and was kept as {}", final_path.error().message(),
-                     packets, kept));
+    fail(fmt::format("{}; the split ({} packets) was not published; {}", final_path.error().message(), packets, fate));
     return std::nullopt;
   }
   fail(final_path.error().message());

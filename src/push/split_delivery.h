@@ -64,12 +64,14 @@ class SplitDelivery {
   /// Takes a split whose output finished without error, and publishes it (now or later, on
   /// another thread). Target thread.
   virtual void deliver(std::unique_ptr<SplitOutput> out, SplitHandover split) = 0;
-  /// Gives up a split that cannot be completed: kept under a .failed name (returned).
-  virtual std::string abandon(SplitOutput& out) { return out.abandon(); }
+  /// Gives up a split that cannot be completed; returns what became of it, for the log. With
+  /// checkpoints the split is removed and the checkpoint held before it, so the next run writes
+  /// it again whole; without, it is kept under a .failed name (its only copy).
+  virtual std::string abandon(SplitOutput& out);
   /// After the target's thread ended: waits for its uploads until done or `give_up()`.
   virtual void finish(const std::function<bool()>& give_up) { (void)give_up; }
-  /// Removes the .pending files a run that died left behind (their splits are rebuilt from the
-  /// checkpoint); returns their names.
+  /// Removes the .pending files a run that died left behind (no live process holds them);
+  /// returns their names.
   virtual std::vector<std::string> remove_stale_pending() { return {}; }
   /// Adds the delivery's own state (spool, uploads) to a snapshot.
   virtual void fill(TargetStats& stats) const { (void)stats; }
@@ -84,10 +86,15 @@ class SplitDelivery {
   /// its packets counted as lost, and it is said.
   void keep_failed_pipe_split(SplitOutput& out, std::uint64_t packets, const std::string& keep_as);
   /// The closer's verdict on a local file (closer thread). Returns the published path, or
-  /// nullopt when the split could not be published: then it is kept under a name that says so,
-  /// counted as lost and the target fails. A file that is complete under its final name but
+  /// nullopt when the split could not be published: then it is counted as not written, the
+  /// target fails, and the file is kept as .failed (no checkpoints), removed (the checkpoint
+  /// stays before it), or, when the checkpoint already names it (`recorded`: the rename failed),
+  /// left pending for the next run to publish. A file that is complete under its final name but
   /// whose directory sync failed counts as published, and the target fails (the disk is failing).
-  std::optional<std::string> settle(Result<std::string> final_path, sink::PendingFile& pending, std::uint64_t packets);
+  std::optional<std::string> settle(Result<std::string> final_path, sink::PendingFile& pending, std::uint64_t packets,
+                                    bool recorded);
+  /// What abandon() says of a split removed because the next run writes it again.
+  static constexpr const char* kRebuiltNext = "removed: the next run writes it again from the checkpoint";
   /// Any thread: the target failed (it stops at its next batch); said as an error.
   void fail(const std::string& message);
 

@@ -105,4 +105,11 @@ std::string SplitOutput::abandon() {
   return kept;
 }
 
+void SplitOutput::discard() {
+  if (pipe_) pipe_->abort();
+  if (stream_) stream_->abort();
+  if (raw_) raw_->discard();
+  if (file_) file_->discard();
+}
+
 }  // namespace pushcap::push

@@ -60,6 +60,8 @@ class SplitOutput final : public ByteSink {
   [[nodiscard]] std::uint64_t file_bytes() const;
   /// Gives the split up: local file kept as .failed, raw copy too, commands killed.
   std::string abandon();
+  /// Gives the split up when it is written again elsewhere: commands killed, files removed.
+  void discard();
 
   /// Where the delivery put the split besides its file: its spool entry, or the temporary
   /// remote name rcat writes.

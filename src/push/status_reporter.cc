@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 
@@ -178,7 +179,7 @@ void StatusReporter::loop() {
     int sigs = interrupt_count().load();
     if (sigs > handled_signals) {
       handled_signals = sigs;
-      if (options_.main_log != nullptr) {
+      if (options_.main_log != nullptr && first_interrupt().load() != 0) {
         options_.main_log->line(fmt::format("signal {} received: finalising open splits", first_interrupt().load()));
       }
       if (sigs >= 2) {
@@ -245,6 +246,9 @@ void StatusReporter::write_status(double seconds) {
       lag = s.progress_ts != 0 && s.progress_ts < wall ? static_cast<double>(wall - s.progress_ts) / 1e9 : 0;
       lags.push_back(lag);
     }
+    if (s.failed && options_.target_failed && failed_seen_.insert(t.config().desc).second) {
+      options_.target_failed(t.config().desc, s.failure);
+    }
     nlohmann::ordered_json status = status_object(t.config(), s, mbps, lag, paused);
     if (options_.main_log != nullptr) options_.main_log->json(status.dump());
     state.push_back(std::move(status));
@@ -264,13 +268,32 @@ void StatusReporter::write_status(double seconds) {
 
 void StatusReporter::write_state_file(const std::string& json) {
   // Rewritten each second for `pushcap status`: a rename keeps it whole; no fsync, it is a view.
+  // A failure is said once (and when it works again), and the run's report names it.
   const std::string path = options_.state_dir + "/status.json";
   const std::string tmp = path + ".tmp";
-  auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (!fd) return;
-  if (!write_all(fd->get(), json.data(), json.size(), tmp)) return;
-  if (!fd->close(tmp)) return;
-  ::rename(tmp.c_str(), path.c_str());
+  auto written = [&]() -> Result<void> {
+    auto fd = open_file(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+    if (!fd) return fail(fd.error());
+    if (auto w = write_all(fd->get(), json.data(), json.size(), tmp); !w) return w;
+    if (auto c = fd->close(tmp); !c) return c;
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+      return fail(Errc::kIo, "rename " + tmp + " -> " + path + ": " + errno_text(errno));
+    }
+    return {};
+  }();
+  if (!written) {
+    ::unlink(tmp.c_str());
+    if (!state_failing_ && options_.main_log != nullptr) {
+      options_.main_log->line("warning: status.json not updated: " + written.error().message());
+    }
+    if (!state_failing_)
+      std::fprintf(stderr, "pushcap: warning: status.json not updated: %s\n", written.error().message().c_str());
+    if (state_error_.empty()) state_error_ = "status.json: " + written.error().message();
+    state_failing_ = true;
+  } else if (state_failing_) {
+    state_failing_ = false;
+    if (options_.main_log != nullptr) options_.main_log->line("status.json is written again");
+  }
 }
 
 void StatusReporter::draw_progress(std::int64_t now) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,6 +49,8 @@ class StatusReporter {
     TextServer* metrics = nullptr;  ///< gets the Prometheus text each second
     std::function<bool()> paused;   ///< the schedule paused pushing
     std::function<void()> reload;   ///< run on SIGHUP (this thread is long-lived: see sink/RcloneDaemon)
+    /// Called once for each target seen failed (within a second of its failure).
+    std::function<void(const std::string& desc, const std::string& failure)> target_failed;
   };
   StatusReporter(TargetSet& targets, const capture::Source& source, Options options);
   ~StatusReporter() { stop(); }
@@ -58,6 +61,8 @@ class StatusReporter {
   void stop();
   /// No reload after this returns (one in progress is finished first).
   void stop_reloads();
+  /// After stop(): "" when status.json was always written; else its first error.
+  [[nodiscard]] std::string failure() const { return state_error_; }
 
  private:
   void loop();
@@ -70,6 +75,9 @@ class StatusReporter {
   Options options_;
   std::int64_t started_;
   std::map<std::string, std::uint64_t> last_bytes_;  // by Desc
+  std::set<std::string> failed_seen_;                // by Desc
+  std::string state_error_;                          // the first status.json write error
+  bool state_failing_ = false;                       // the last status.json write failed
   std::mutex reload_mutex_;
   bool reloads_stopped_ = false;
   std::mutex mutex_;

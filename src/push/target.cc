@@ -173,6 +173,9 @@ Target::Stream& Target::stream_for(OutputFormat& out) {
 }
 
 bool Target::open_split(Stream& stream, std::uint64_t ts) {
+  // A target that failed (a split just closed with an error) takes no more packets: a split
+  // opened now would be published with the packets after the failure, not a whole period.
+  if (failed_) return false;
   auto output = delivery_->open(policy_.times(ts, ts), stream.tag);
   if (!output) {
     fail_target(output.error().message());
@@ -191,9 +194,9 @@ void Target::close_split(Stream& stream, std::uint64_t closing_ts) {
   if (auto w = split.finish(); !w) {
     const std::uint64_t packets = split.packets();
     std::unique_ptr<SplitOutput> out = split.take();
-    const std::string kept = delivery_->abandon(*out);
+    const std::string fate = delivery_->abandon(*out);
     counters_.lost_split(packets, DropReason::kWriteFailed);
-    fail_target(w.error().message() + " (the incomplete split was kept as " + kept + ")");
+    fail_target(fmt::format("{}; the incomplete split ({} packets) was {}", w.error().message(), packets, fate));
     return;
   }
   SplitHandover handover;
@@ -225,14 +228,15 @@ void Target::publish_open_splits() {
 void Target::fail_target(const std::string& message) {
   if (!failed_) {
     failed_ = true;
-    // Whatever is open now cannot be trusted to complete: keep it under a .failed name.
+    // Whatever is open now cannot be trusted to complete: given up (kept as .failed, or
+    // removed when the next run writes it again from the checkpoint).
     for (auto& s : streams_) {
       if (!s.open.is_open()) continue;
       const std::uint64_t packets = s.open.packets();
       std::unique_ptr<SplitOutput> out = s.open.take();
-      const std::string kept = delivery_->abandon(*out);
+      const std::string fate = delivery_->abandon(*out);
       counters_.lost_split(packets, DropReason::kWriteFailed);
-      log_.line("incomplete split kept as " + kept);
+      log_.line(fmt::format("incomplete split ({} packets) {}", packets, fate));
     }
   }
   counters_.fail(message);

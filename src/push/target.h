@@ -56,7 +56,7 @@ class Target {
   /// Closes the checkpoint file and its lock (a retired target; a changed one restarts on it).
   void release_checkpoint() { checkpoints_.release(); }
   /// Removes the .pending files of this target's local outputs that a run which died left
-  /// behind (their splits are rebuilt from the checkpoint); returns their names.
+  /// behind (no live process holds them: sink/pending_file.h); returns their names.
   std::vector<std::string> remove_stale_pending() { return delivery_->remove_stale_pending(); }
   /// After run(): waits until every split is uploaded (retrying for ever), or until
   /// `give_up()`; what is left stays in the spool for the next run.

@@ -33,6 +33,11 @@ void TargetCheckpoints::release() {
   if (!broken_) broken_ = "the target was retired; its checkpoint file is closed";
 }
 
+void TargetCheckpoints::hold(const std::string& why) {
+  std::lock_guard lock(mutex_);
+  if (!broken_) broken_ = why;
+}
+
 Result<std::size_t> TargetCheckpoints::first_to_process(const capture::Batch& batch, const TargetLog& log) {
   if (source_ == nullptr) return std::size_t{0};
   std::size_t first = 0;

@@ -49,6 +49,9 @@ class TargetCheckpoints {
   void release();
   /// True while checkpoints are kept.
   [[nodiscard]] bool active() const { return source_ != nullptr; }
+  /// A split was not published: the checkpoint stays where it is from now on (every later save
+  /// fails with `why`), so the next run writes that split again. Any thread.
+  void hold(const std::string& why);
 
   /// Target thread, at each batch: the index of the first record not published before a restart
   /// (records before it are counted as skipped); saves the first checkpoint at the target's first

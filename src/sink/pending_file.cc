@@ -1,6 +1,8 @@
 #include "sink/pending_file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,6 +22,10 @@ Result<PendingFile> PendingFile::create(const NameFn& name) {
       PendingFile f;
       f.fd_ = std::move(*fd);
       f.pending_ = std::move(pending);
+      // A file this process just made with O_EXCL: the lock is free. Without it (a file system
+      // with no locks), the file is only unprotected from a sweep by another run.
+      (void)::flock(f.fd_.get(), LOCK_EX | LOCK_NB);
+      f.lock_ = Fd(::fcntl(f.fd_.get(), F_DUPFD_CLOEXEC, 0));
       return f;
     }
     if (fd.error().code() != Errc::kExists) return fail(fd.error());
@@ -41,6 +47,7 @@ Result<std::string> PendingFile::finalize(const NameFn& name, const std::optiona
     auto r = rename_no_replace(pending_, final_path);
     if (r) {
       published_ = final_path;
+      (void)lock_.close(final_path);
       if (auto d = fsync_dir(dir_name(final_path)); !d) {
         return fail(d.error().context(final_path + " is complete, but its directory entry may not be durable"));
       }
@@ -58,10 +65,37 @@ std::string PendingFile::abandon() {
   for (unsigned serial = 0; serial < 1000; ++serial) {
     std::string failed = base + (serial == 0 ? "" : "_" + std::to_string(serial)) + ".failed";
     auto r = rename_no_replace(pending_, failed);
-    if (r) return failed;
+    if (r) {
+      (void)lock_.close(failed);
+      return failed;
+    }
     if (r.error().code() != Errc::kExists) break;
   }
-  return pending_;
+  return pending_;  // still locked: no sweep takes it while this process lives
+}
+
+void PendingFile::discard() {
+  if (!published_.empty() || pending_.empty()) return;
+  (void)fd_.close(pending_);
+  ::unlink(pending_.c_str());
+  (void)lock_.close(pending_);
+}
+
+void PendingFile::keep() {
+  (void)fd_.close(pending_);
+  (void)lock_.close(pending_);
+}
+
+bool remove_orphan(const std::string& path) {
+  auto fd = open_file(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  if (!fd) return false;
+  struct stat st {};
+  if (::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  if (::flock(fd->get(), LOCK_EX | LOCK_NB) != 0) return false;  // a live writer holds it
+  // Still the file that was opened (not replaced since): remove it while holding its lock.
+  struct stat now {};
+  if (::lstat(path.c_str(), &now) != 0 || now.st_ino != st.st_ino || now.st_dev != st.st_dev) return false;
+  return ::unlink(path.c_str()) == 0;
 }
 
 }  // namespace pushcap::sink

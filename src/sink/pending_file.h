@@ -2,6 +2,10 @@
 // A split file under construction: written as "<final name>.pending" in the directory of its
 // final name, then made durable and published by finalize(): fsync, close (checked), chown,
 // rename that never replaces an existing file, fsync of the directory (docs/DESIGN.md, Durable files).
+//
+// A pending file holds an exclusive flock(2) from its creation until it is renamed, removed or
+// its process dies (a duplicate descriptor keeps it past the checked close): a pending file
+// nobody holds is an orphan of a run that died, and remove_orphan() may take it away.
 
 #include <functional>
 #include <optional>
@@ -40,12 +44,23 @@ class PendingFile {
   /// Gives up a file that could not be completed: renames it to "<pending minus .pending>.failed"
   /// (never over an existing file) and returns that name, or the pending name if renaming failed.
   std::string abandon();
+  /// Gives up a file whose content is written again elsewhere (a restart rebuilds it from a
+  /// checkpoint): closes and removes it. Nothing when it was renamed already.
+  void discard();
+  /// Leaves a complete file pending for the next run to publish (a checkpoint names it): closes
+  /// it; the lock goes with it, so that run may take it.
+  void keep();
 
  private:
   Fd fd_;
+  Fd lock_;  // a duplicate of fd_ that holds the flock until the file is renamed or removed
   std::string pending_;
   std::string published_;
 };
+
+/// Removes `path`, a pending file, when no live process holds it (see above): true when removed,
+/// false when it is in use or gone. Links and non-regular files are left alone.
+bool remove_orphan(const std::string& path);
 
 /// How many serials are tried before giving up on finding a free name.
 inline constexpr unsigned kMaxSerial = 100000;

@@ -85,6 +85,30 @@ TEST(FileSource, DirectoryInNameOrderSkippingNonCapturesAndDamageNamesFileAndOff
   EXPECT_NE(msg.find("byte offset 50"), std::string::npos) << msg;
 }
 
+TEST(FileSource, ResumesAtAnInputOfItsListAndKnowsTheirOrder) {
+  std::string dir = temp_dir();
+  std::vector<std::string> paths;
+  for (std::uint32_t f = 0; f < 3; ++f) {
+    Bytes b = pcap_header();
+    pcap_record(b, 100 + f, 0, 60);
+    paths.push_back(write_file(dir, "z" + std::to_string(2 - f) + ".pcap", b));  // names not in list order
+  }
+  auto inputs = capture::expand_inputs(paths);
+  ASSERT_TRUE(inputs);
+  capture::BatchPool pool(3, 1 << 16);
+  capture::FileSource source(*inputs, pool);
+  EXPECT_TRUE(source.input_before(paths[0], paths[1])) << "the list's order, not the names'";
+  EXPECT_FALSE(source.input_before(paths[1], paths[0]));
+  EXPECT_FALSE(source.input_before(paths[0], dir + "/elsewhere.pcap"));
+  EXPECT_FALSE(source.resume_at(dir + "/elsewhere.pcap", 0)) << "not an input: read everything";
+  ASSERT_TRUE(source.resume_at(paths[1], 24));
+  std::vector<std::uint64_t> ts;
+  source.run([&](capture::BatchPtr b) {
+    for (const auto& r : b->records) ts.push_back(r.ts_ns / 1'000'000'000);
+  });
+  EXPECT_EQ(ts, (std::vector<std::uint64_t>{101, 102})) << "the first input is not read again";
+}
+
 TEST(FileSource, MissingInputIsAnError) {
   auto inputs = capture::expand_inputs({"/nonexistent/x.pcap"});
   ASSERT_FALSE(inputs.has_value());

@@ -146,6 +146,20 @@ TEST(TargetCheckpoints, StreamedSplitsMoveTheCheckpointOnlyInTheOrderTheyWereMad
   EXPECT_EQ(cp->resume.skip_below, 200u) << "both uploaded: past both";
 }
 
+TEST(TargetCheckpoints, HeldBeforeASplitThatWasNotPublishedNoLaterSplitMovesIt) {
+  Fixture fx;
+  fx.checkpoints.use(fx.open(), &fx.source, std::nullopt, &fx.counters);
+  ASSERT_TRUE(fx.checkpoints.save_publishing({"in0", 24, 100}, fx.dir / "x_1.pcap.pending"));
+  fx.checkpoints.hold("split x_2 was not published");
+  auto later = fx.checkpoints.save_publishing({"in0", 24, 300}, fx.dir / "x_3.pcap.pending");
+  ASSERT_FALSE(later);
+  EXPECT_NE(later.error().message().find("split x_2 was not published"), std::string::npos) << later.error().message();
+  fx.checkpoints.release();
+  auto cp = load(fx.dir.path);
+  ASSERT_TRUE(cp);
+  EXPECT_EQ(cp->resume.skip_below, 100u) << "the next run starts before x_2";
+}
+
 TEST(TargetCheckpoints, AfterReleaseSavesFailInsteadOfWritingAnywhere) {
   Fixture fx;
   fx.checkpoints.use(fx.open(), &fx.source, std::nullopt, &fx.counters);

@@ -53,5 +53,43 @@ TEST(PendingFile, AbandonKeepsTheBytesUnderAFailedName) {
   EXPECT_FALSE(exists(dir + "/y0.pcap"));
 }
 
+TEST(PendingFile, OnlyAnOrphanNoLiveWriterHoldsIsRemoved) {
+  std::string dir = temp_dir();
+  auto name = [&](unsigned serial) { return dir + "/z" + std::to_string(serial) + ".pcap"; };
+  auto f = sink::PendingFile::create(name);
+  ASSERT_TRUE(f);
+  const std::string path = f->path();
+  EXPECT_FALSE(sink::remove_orphan(path)) << "its writer holds it";
+  EXPECT_TRUE(exists(path));
+  // Moved, as the closer does: the lock goes with it until the rename.
+  sink::PendingFile moved = std::move(*f);
+  EXPECT_FALSE(sink::remove_orphan(path));
+  // A file left by a writer that died holds no lock.
+  std::ofstream(dir + "/dead.pcap.pending") << "partial";
+  EXPECT_TRUE(sink::remove_orphan(dir + "/dead.pcap.pending"));
+  EXPECT_FALSE(exists(dir + "/dead.pcap.pending"));
+  // A link is never followed nor removed.
+  std::ofstream(dir + "/victim") << "keep";
+  ASSERT_EQ(::symlink((dir + "/victim").c_str(), (dir + "/link.pcap.pending").c_str()), 0);
+  EXPECT_FALSE(sink::remove_orphan(dir + "/link.pcap.pending"));
+  EXPECT_TRUE(exists(dir + "/victim"));
+  // Published: nothing pending is left, and discard() after it removes nothing.
+  auto published = moved.finalize(name, std::nullopt);
+  ASSERT_TRUE(published);
+  moved.discard();
+  EXPECT_TRUE(exists(*published));
+}
+
+TEST(PendingFile, DiscardRemovesTheFile) {
+  std::string dir = temp_dir();
+  auto f = sink::PendingFile::create([&](unsigned serial) { return dir + "/d" + std::to_string(serial) + ".pcap"; });
+  ASSERT_TRUE(f);
+  const std::string path = f->path();
+  f->discard();
+  EXPECT_FALSE(exists(path));
+  EXPECT_FALSE(exists(dir + "/d0.pcap"));
+  EXPECT_FALSE(exists(dir + "/d0.pcap.failed"));
+}
+
 }  // namespace
 }  // namespace pushcap::test
