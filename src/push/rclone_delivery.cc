@@ -120,7 +120,7 @@ class RcloneDelivery final : public SplitDelivery {
       auto published = settle(std::move(final_path), pending, fs.packets, recorded);
       if (!published) {
         // A pending file the checkpoint names stays in its spool entry: the next run publishes it.
-        if (!(recorded && ctx_.checkpoints.active())) spool_->discard(entry.seq, fs.file_bytes);
+        if (!keeps_pending(recorded)) spool_->discard(entry.seq, fs.file_bytes);
         return;
       }
       entry.split.path = *published;

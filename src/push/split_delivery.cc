@@ -60,13 +60,15 @@ void SplitDelivery::keep_failed_pipe_split(SplitOutput& out, std::uint64_t packe
       fmt::format("{}; the split ({} packets) was not published; {}", out.pipe_error()->message(), packets, where));
 }
 
+std::string SplitDelivery::rebuilt_next() {
+  ctx_.checkpoints.hold("a split before this one was not published");
+  return "removed: the next run writes it again from the checkpoint";
+}
+
 std::string SplitDelivery::abandon(SplitOutput& out) {
-  if (ctx_.checkpoints.active()) {
-    ctx_.checkpoints.hold("a split before this one was not published");
-    out.discard();
-    return kRebuiltNext;
-  }
-  return "kept as " + out.abandon();
+  if (!ctx_.checkpoints.active()) return "kept as " + out.abandon();
+  out.discard();
+  return rebuilt_next();
 }
 
 std::optional<std::string> SplitDelivery::settle(Result<std::string> final_path, sink::PendingFile& pending,
@@ -74,15 +76,14 @@ std::optional<std::string> SplitDelivery::settle(Result<std::string> final_path,
   if (final_path) return *final_path;
   if (pending.published().empty()) {
     std::string fate;
-    if (ctx_.checkpoints.active() && recorded) {
+    if (keeps_pending(recorded)) {
       // The checkpoint names this complete, synced file: the next run renames it into place.
       ctx_.checkpoints.hold("the split " + pending.path() + " is not renamed yet");
       pending.keep();
       fate = "left as " + pending.path() + ": the checkpoint names it, the next run publishes it";
     } else if (ctx_.checkpoints.active()) {
-      ctx_.checkpoints.hold("a split before this one was not published");
       pending.discard();
-      fate = kRebuiltNext;
+      fate = rebuilt_next();
     } else {
       fate = "kept as " + pending.abandon();
     }

@@ -93,8 +93,11 @@ class SplitDelivery {
   /// whose directory sync failed counts as published, and the target fails (the disk is failing).
   std::optional<std::string> settle(Result<std::string> final_path, sink::PendingFile& pending, std::uint64_t packets,
                                     bool recorded);
-  /// What abandon() says of a split removed because the next run writes it again.
-  static constexpr const char* kRebuiltNext = "removed: the next run writes it again from the checkpoint";
+  /// True when settle() leaves an unpublished file pending: the checkpoint names it.
+  [[nodiscard]] bool keeps_pending(bool recorded) const { return recorded && ctx_.checkpoints.active(); }
+  /// A split was removed because the next run writes it again: holds the checkpoint before it;
+  /// returns what to say of it.
+  std::string rebuilt_next();
   /// Any thread: the target failed (it stops at its next batch); said as an error.
   void fail(const std::string& message);
 
