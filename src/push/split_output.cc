@@ -28,7 +28,11 @@ Result<std::unique_ptr<SplitOutput>> SplitOutput::open(const OutputPlan& plan, c
     if (!raw) return fail(raw.error());
     out->raw_ = std::move(*raw);
     out->raw_sink_ = std::make_unique<FdSink>(out->raw_->fd(), out->raw_->path());
-    auto pipe = encode::PipeCommand::shell(plan.pipe_cmd, out->file_->fd(), plan.pipe_stall, plan.pipe_limit);
+    // The command writes through a descriptor of its own: it does not hold the file's lock, so
+    // a command still running after its run died does not keep the file from the next sweep.
+    auto writer = out->file_->open_writer();
+    if (!writer) return fail(writer.error());
+    auto pipe = encode::PipeCommand::shell(plan.pipe_cmd, writer->get(), plan.pipe_stall, plan.pipe_limit);
     if (!pipe) {
       out->pipe_error_ = pipe.error();  // the raw copy still takes the split
     } else {

@@ -74,6 +74,18 @@ std::string PendingFile::abandon() {
   return pending_;  // still locked: no sweep takes it while this process lives
 }
 
+Result<Fd> PendingFile::open_writer() const {
+  auto fd = open_file(pending_, O_WRONLY | O_NOFOLLOW);
+  if (!fd) return fail(fd.error());
+  struct stat mine {};
+  struct stat opened {};
+  if (::fstat(fd_.get(), &mine) != 0 || ::fstat(fd->get(), &opened) != 0 || mine.st_ino != opened.st_ino ||
+      mine.st_dev != opened.st_dev) {
+    return fail(Errc::kIo, pending_ + ": replaced while it was written");
+  }
+  return fd;
+}
+
 void PendingFile::discard() {
   if (!published_.empty() || pending_.empty()) return;
   (void)fd_.close(pending_);

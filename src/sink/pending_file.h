@@ -31,6 +31,9 @@ class PendingFile {
   [[nodiscard]] int fd() const { return fd_.get(); }
   /// The pending path.
   [[nodiscard]] const std::string& path() const { return pending_; }
+  /// A second descriptor for writing the same file, without its lock: for a child process
+  /// (PipeCmd) that may outlive a run that dies, and must not keep its file from the sweep.
+  [[nodiscard]] Result<Fd> open_writer() const;
 
   /// fsync: the bytes written are durable (a failure is final, as in finalize()).
   Result<void> sync() { return fsync_fd(fd_.get(), pending_); }
