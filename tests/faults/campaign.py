@@ -346,7 +346,8 @@ def kill_runs(sc, kills, rng):
     sc.reset()
     landed, statuses = 0, []
     while landed < kills:
-        status, _, _ = sc.run(kill_after=rng.uniform(0.05, max(0.2, clean_seconds * 0.9)))
+        # Within the time a clean run takes, so that most kills land while it works.
+        status, _, _ = sc.run(kill_after=rng.uniform(0.005, max(0.01, clean_seconds * 0.9)))
         statuses.append(status)
         if status == -signal.SIGKILL:
             landed += 1
